@@ -1,0 +1,41 @@
+// Lint rules: type-aware checks for async code, and the layer rules of docs/design.md.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const layer = (dir, forbidden) => ({
+  files: [`src/${dir}/**/*.ts`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      { patterns: forbidden.map((f) => ({ group: [`**/${f}/**`], message: `${dir}/ must not import ${f}/ (layers point downwards)` })) },
+    ],
+  },
+});
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'coverage/**', '.tmp/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      'no-console': 'error',
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read env only in src/cli/ (config is parsed once at the entry).' }],
+    },
+  },
+  { files: ['src/cli/**', 'test/**', 'bench/**', 'hack/**', '*.config.*'], rules: { 'no-restricted-properties': 'off' } },
+  { files: ['test/**', 'bench/**', 'hack/**', '**/*.test.ts'], rules: { 'no-console': 'off', '@typescript-eslint/no-non-null-assertion': 'off' } },
+  { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
+  layer('api', ['core', 'engine', 'backends', 'addons', 'controllers', 'runtime', 'cli', 'metrics']),
+  layer('core', ['engine', 'backends', 'addons', 'controllers', 'runtime', 'cli', 'metrics']),
+  layer('engine', ['backends', 'addons', 'controllers', 'runtime', 'cli']),
+  layer('backends', ['addons', 'controllers', 'runtime', 'cli']),
+  layer('addons', ['controllers', 'runtime', 'cli']),
+  layer('controllers', ['runtime', 'cli']),
+  layer('runtime', ['cli']),
+);

@@ -1,0 +1,52 @@
+# Shared shell helpers for the project's scripts. Sourced, never executed.
+# Everything that is downloaded or built lives in $STOWAGE_CACHE (outside the clone),
+# keyed by version, so a second run on the same machine costs nothing.
+set -euo pipefail
+
+STOWAGE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+STOWAGE_CACHE="${STOWAGE_CACHE:-$HOME/.cache/stowage}"
+TOOLS_DIR="$STOWAGE_CACHE/tools"
+export STOWAGE_ROOT STOWAGE_CACHE TOOLS_DIR
+
+# Pinned versions of every peer. Change here only.
+NODE_VERSION=24.21.0
+RESTIC_VERSION=0.19.1
+REST_SERVER_VERSION=0.14.0
+MINIO_VERSION=9e49d5e7a648 # RELEASE.2025-10-15T17-29-55Z (source-only; no semver tags)
+
+log() { printf '[%s] %s\n' "$(basename "$0")" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# as_root runs a command as root, with sudo when we are not root.
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+APT_UPDATED=""
+# apt_install installs Debian packages that are not yet installed.
+apt_install() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ -z "$APT_UPDATED" ]; then as_root apt-get update -qq; APT_UPDATED=1; fi
+  log "apt-get install ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# go_build_tool <name> <version> <builder-module-dir> <package>
+# Builds a Go program from a small builder module committed under scripts/peers/go/,
+# into $TOOLS_DIR/<name>-<version>/<name>. Builder modules avoid `go install pkg@v`,
+# which needs the module's version list (refused by some proxies) and ignores replaces.
+go_build_tool() {
+  local name=$1 version=$2 module=$3 pkg=$4
+  local out="$TOOLS_DIR/$name-$version/$name"
+  [ -x "$out" ] && { echo "$out"; return 0; }
+  log "building $name $version from Go modules (cached afterwards in $TOOLS_DIR)"
+  local start=$SECONDS
+  (cd "$module" && CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-mod=mod go build -trimpath -ldflags "-s -w" -o "$out.tmp" "$pkg")
+  mv "$out.tmp" "$out"
+  log "built $name in $((SECONDS - start))s"
+  echo "$out"
+}
