@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { objectMeta, openObject } from '../../meta.ts';
+
+export const functionSpec = z.object({
+  image: z.string().min(1, 'image is required'),
+  command: z.array(z.string()).optional(),
+  args: z.array(z.string()).optional(),
+  workingDir: z.string().optional(),
+  ports: z.array(openObject()).optional(),
+  volumeMounts: z.array(openObject()).optional(),
+  volumeDevices: z.array(openObject()).optional(),
+  runtimeSettings: openObject().optional(),
+  podSecurityPolicyName: z.string().optional(),
+});
+export type FunctionSpec = z.infer<typeof functionSpec>;
+
+export const stashFunction = z.object({
+  apiVersion: z.literal('stash.appscode.com/v1beta1'),
+  kind: z.literal('Function'),
+  metadata: objectMeta,
+  spec: functionSpec,
+});
+export type StashFunction = z.infer<typeof stashFunction>;
