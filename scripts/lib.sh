@@ -8,11 +8,8 @@ STOWAGE_CACHE="${STOWAGE_CACHE:-$HOME/.cache/stowage}"
 TOOLS_DIR="$STOWAGE_CACHE/tools"
 export STOWAGE_ROOT STOWAGE_CACHE TOOLS_DIR
 
-# Pinned versions of every peer. Change here only.
-NODE_VERSION=24.21.0
-RESTIC_VERSION=0.19.1
-REST_SERVER_VERSION=0.14.0
-MINIO_VERSION=9e49d5e7a648 # RELEASE.2025-10-15T17-29-55Z (source-only; no semver tags)
+# Pinned versions of every peer: scripts/versions.env is the one place to change them.
+source "$STOWAGE_ROOT/scripts/versions.env"
 
 log() { printf '[%s] %s\n' "$(basename "$0")" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
