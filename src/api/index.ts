@@ -11,3 +11,4 @@ export * from './stash/v1beta1/backup-session.ts';
 export * from './stash/v1beta1/restore-session.ts';
 export * from './stash/v1beta1/task.ts';
 export * from './stash/v1beta1/function.ts';
+export * from './manifests.ts';

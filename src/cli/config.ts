@@ -1,0 +1,56 @@
+/**
+ * Process configuration, parsed once from the environment at the entry and passed down frozen.
+ * Nothing below src/cli reads process.env.
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+const schema = z.object({
+  STOWAGE_STATE_DIR: z.string().optional(),
+  XDG_DATA_HOME: z.string().optional(),
+  STOWAGE_RESTIC: z.string().optional(),
+  STOWAGE_CACHE: z.string().optional(),
+  STOWAGE_PUSHGATEWAY_URL: z.string().url('expected a URL such as http://127.0.0.1:9091').optional(),
+  STOWAGE_IMAGE: z.string().optional(),
+  STOWAGE_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  STOWAGE_LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  PATH: z.string().default('/usr/local/bin:/usr/bin:/bin'),
+  HOME: z.string().optional(),
+});
+
+export interface Config {
+  stateDir: string;
+  resticBinary: string;
+  pushgatewayUrl: string | undefined;
+  image: string;
+  logLevel: string;
+  logFormat: 'json' | 'pretty';
+  /** The env handed to job runners and steps (PATH and the stowage settings, nothing else secret). */
+  childEnv: Record<string, string>;
+}
+
+/** The image name our catalog's Functions use; steps with this image run the local stowage build. */
+export const STOWAGE_IMAGE = 'ghcr.io/stowage/stowage:v0.1.0';
+
+export function loadConfig(env: NodeJS.ProcessEnv, isTTY: boolean): Config {
+  const e = schema.parse(env);
+  const home = e.HOME ?? homedir();
+  const stateDir = e.STOWAGE_STATE_DIR ?? join(e.XDG_DATA_HOME ?? join(home, '.local', 'share'), 'stowage');
+  const cache = e.STOWAGE_CACHE ?? join(home, '.cache', 'stowage');
+  const resticBinary = e.STOWAGE_RESTIC ?? join(cache, 'tools', 'restic-0.19.1', 'restic');
+  const childEnv: Record<string, string> = { PATH: e.PATH, HOME: home, STOWAGE_STATE_DIR: stateDir, STOWAGE_RESTIC: resticBinary };
+  if (e.STOWAGE_PUSHGATEWAY_URL) childEnv.STOWAGE_PUSHGATEWAY_URL = e.STOWAGE_PUSHGATEWAY_URL;
+  childEnv.STOWAGE_LOG_LEVEL = e.STOWAGE_LOG_LEVEL;
+  childEnv.STOWAGE_LOG_FORMAT = 'json';
+  if (e.STOWAGE_CACHE) childEnv.STOWAGE_CACHE = e.STOWAGE_CACHE;
+  return Object.freeze({
+    stateDir,
+    resticBinary,
+    pushgatewayUrl: e.STOWAGE_PUSHGATEWAY_URL,
+    image: e.STOWAGE_IMAGE ?? STOWAGE_IMAGE,
+    logLevel: e.STOWAGE_LOG_LEVEL,
+    logFormat: e.STOWAGE_LOG_FORMAT ?? (isTTY ? 'pretty' : 'json'),
+    childEnv,
+  });
+}

@@ -1,0 +1,36 @@
+/**
+ * Turns a BackupSession into the Job that runs it: the Task named by the invoker (or by the
+ * AppBinding's Stash addon parameters) resolved with Stash's variables into ordered steps.
+ */
+import type { ObjectOf } from '../../api/index.ts';
+import { backupJobName } from '../../core/naming.ts';
+import { StowageError } from '../../errors.ts';
+import type { ControllerContext } from '../context.ts';
+import { resolveJobSteps } from '../resolve-steps.ts';
+import type { JobSpec } from '../store.ts';
+
+export async function buildBackupJob(
+  ctx: ControllerContext,
+  session: ObjectOf<'BackupSession'>,
+  bc: ObjectOf<'BackupConfiguration'>,
+): Promise<JobSpec> {
+  const ns = bc.metadata.namespace ?? 'default';
+  const repoRef = bc.spec.repository;
+  if (!repoRef) throw new StowageError('INVALID_INPUT', `BackupConfiguration ${ns}/${bc.metadata.name}: spec.repository is required`);
+  const repository = await ctx.store.get('Repository', repoRef.namespace ?? ns, repoRef.name);
+  if (!repository) throw new StowageError('NOT_FOUND', `Repository ${repoRef.namespace ?? ns}/${repoRef.name} not found`);
+  const steps = await resolveJobSteps(ctx, {
+    mode: 'backup',
+    invoker: bc,
+    invokerNamespace: ns,
+    repository,
+    sessionName: session.metadata.name ?? '',
+  });
+  return {
+    name: backupJobName(session.metadata.name ?? '', 0),
+    namespace: ns,
+    owner: { kind: 'BackupSession', name: session.metadata.name ?? '', ...(session.metadata.uid ? { uid: session.metadata.uid } : {}) },
+    steps,
+    interimVolume: bc.spec.interimVolumeTemplate !== undefined,
+  };
+}

@@ -1,0 +1,227 @@
+/**
+ * Store over the embedded SQLite state. Objects are validated (and defaulted) by the api schemas on
+ * every write, so what is stored is always a well-formed object. Deleting an object deletes what it
+ * owns, as Kubernetes' garbage collector does with background propagation.
+ */
+import { randomUUID } from 'node:crypto';
+import { kinds, parseObject, type AnyObject, type KindName, type ObjectOf } from '../../api/index.ts';
+import type { ListOptions, Store, StowageEvent } from '../../controllers/store.ts';
+import { StowageError } from '../../errors.ts';
+import { inTransaction, nextCounter, type StateDb } from './state-db.ts';
+
+interface Row {
+  body: string;
+  uid: string;
+}
+
+const clusterScoped = (kind: KindName): boolean => kinds[kind].scope === 'Cluster';
+const nsOf = (kind: KindName, namespace: string | undefined): string => (clusterScoped(kind) ? '' : (namespace ?? 'default'));
+
+function randomSuffix(): string {
+  const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
+  let s = '';
+  for (let i = 0; i < 5; i++) s += alphabet[Math.floor(Math.random() * alphabet.length)];
+  return s;
+}
+
+function labelsMatch(obj: AnyObject, want: Record<string, string> | undefined): boolean {
+  if (!want) return true;
+  const have = obj.metadata.labels ?? {};
+  return Object.entries(want).every(([k, v]) => have[k] === v);
+}
+
+export type DeleteListener = (deleted: { kind: string; namespace: string; name: string; uid: string }) => void;
+
+export class LocalStore implements Store {
+  readonly #db: StateDb;
+  readonly #now: () => Date;
+  readonly #deleteListeners: DeleteListener[] = [];
+  readonly #changeListeners: Array<(kind: KindName, namespace: string, name: string) => void> = [];
+
+  constructor(db: StateDb, now: () => Date = () => new Date()) {
+    this.#db = db;
+    this.#now = now;
+  }
+
+  onDelete(listener: DeleteListener): void {
+    this.#deleteListeners.push(listener);
+  }
+
+  /** Called after every write made through this Store instance (writes by other processes are seen by polling). */
+  onChange(listener: (kind: KindName, namespace: string, name: string) => void): void {
+    this.#changeListeners.push(listener);
+  }
+
+  #changed(kind: KindName, namespace: string, name: string): void {
+    for (const l of this.#changeListeners) l(kind, namespace, name);
+  }
+
+  get<K extends KindName>(kind: K, namespace: string, name: string): Promise<ObjectOf<K> | undefined> {
+    return Promise.resolve(this.getSync(kind, namespace, name));
+  }
+
+  getSync<K extends KindName>(kind: K, namespace: string, name: string): ObjectOf<K> | undefined {
+    const row = this.#db
+      .prepare('SELECT body FROM objects WHERE kind = ? AND namespace = ? AND name = ?')
+      .get(kind, nsOf(kind, namespace), name) as Row | undefined;
+    return row ? (JSON.parse(row.body) as ObjectOf<K>) : undefined;
+  }
+
+  list<K extends KindName>(kind: K, options: ListOptions = {}): Promise<ObjectOf<K>[]> {
+    const rows = (
+      options.namespace === undefined || clusterScoped(kind)
+        ? this.#db.prepare('SELECT body FROM objects WHERE kind = ? ORDER BY namespace, name').all(kind)
+        : this.#db
+            .prepare('SELECT body FROM objects WHERE kind = ? AND namespace = ? ORDER BY name')
+            .all(kind, options.namespace)
+    ) as unknown as Row[];
+    const objects = rows.map((r) => JSON.parse(r.body) as ObjectOf<K>);
+    return Promise.resolve(objects.filter((o) => labelsMatch(o as AnyObject, options.labels)));
+  }
+
+  create<K extends KindName>(input: ObjectOf<K>): Promise<ObjectOf<K>> {
+    const obj = parseObject(structuredClone(input)) as ObjectOf<K>;
+    const kind = obj.kind as K;
+    const created = inTransaction(this.#db, () => {
+      const meta = obj.metadata;
+      const namespace = nsOf(kind, meta.namespace);
+      const name = meta.name ?? `${meta.generateName ?? ''}${randomSuffix()}`;
+      if (this.getSync(kind, namespace, name)) {
+        throw new StowageError('ALREADY_EXISTS', `${kind} ${namespace ? `${namespace}/` : ''}${name} already exists`);
+      }
+      const rv = nextCounter(this.#db, 'resourceVersion');
+      const full = {
+        ...obj,
+        metadata: {
+          ...meta,
+          name,
+          ...(clusterScoped(kind) ? {} : { namespace }),
+          uid: randomUUID(),
+          generation: 1,
+          resourceVersion: String(rv),
+          creationTimestamp: this.#now().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        },
+      } as ObjectOf<K>;
+      this.#write(kind, full, rv);
+      return full;
+    });
+    this.#changed(kind, created.metadata.namespace ?? '', created.metadata.name ?? '');
+    return Promise.resolve(created);
+  }
+
+  update<K extends KindName>(input: ObjectOf<K>): Promise<ObjectOf<K>> {
+    const obj = parseObject(structuredClone(input)) as ObjectOf<K>;
+    const kind = obj.kind as K;
+    const namespace = nsOf(kind, obj.metadata.namespace);
+    const name = obj.metadata.name ?? '';
+    const updated = inTransaction(this.#db, () => {
+      const current = this.getSync(kind, namespace, name);
+      if (!current) throw new StowageError('NOT_FOUND', `${kind} ${namespace}/${name} not found`);
+      const cur = current as AnyObject;
+      if (obj.metadata.resourceVersion && obj.metadata.resourceVersion !== cur.metadata.resourceVersion) {
+        throw new StowageError('CONFLICT', `${kind} ${namespace}/${name} was modified; retry`, { retryable: true });
+      }
+      const specChanged = JSON.stringify((obj as { spec?: unknown }).spec) !== JSON.stringify((cur as { spec?: unknown }).spec);
+      const rv = nextCounter(this.#db, 'resourceVersion');
+      const next = {
+        ...obj,
+        metadata: {
+          ...obj.metadata,
+          uid: cur.metadata.uid,
+          creationTimestamp: cur.metadata.creationTimestamp,
+          generation: (cur.metadata.generation ?? 1) + (specChanged ? 1 : 0),
+          resourceVersion: String(rv),
+        },
+        ...('status' in cur && cur.status !== undefined ? { status: cur.status } : {}),
+      } as ObjectOf<K>;
+      this.#write(kind, next, rv);
+      return next;
+    });
+    this.#changed(kind, namespace, name);
+    return Promise.resolve(updated);
+  }
+
+  updateStatus<K extends KindName>(
+    kind: K,
+    namespace: string,
+    name: string,
+    mutate: (current: ObjectOf<K>) => ObjectOf<K>['status' & keyof ObjectOf<K>] | undefined,
+  ): Promise<ObjectOf<K>> {
+    const ns = nsOf(kind, namespace);
+    const result = inTransaction(this.#db, () => {
+      const current = this.getSync(kind, ns, name);
+      if (!current) throw new StowageError('NOT_FOUND', `${kind} ${ns}/${name} not found`);
+      const status = mutate(structuredClone(current));
+      if (status === undefined) return current;
+      if (JSON.stringify(status) === JSON.stringify((current as { status?: unknown }).status)) return current;
+      const rv = nextCounter(this.#db, 'resourceVersion');
+      const next = { ...current, status, metadata: { ...(current as AnyObject).metadata, resourceVersion: String(rv) } };
+      this.#write(kind, next as ObjectOf<K>, rv);
+      return next as ObjectOf<K>;
+    });
+    this.#changed(kind, ns, name);
+    return Promise.resolve(result);
+  }
+
+  delete(kind: KindName, namespace: string, name: string): Promise<boolean> {
+    const ns = nsOf(kind, namespace);
+    const deleted: Array<{ kind: string; namespace: string; name: string; uid: string }> = [];
+    inTransaction(this.#db, () => {
+      const row = this.#db
+        .prepare('SELECT uid FROM objects WHERE kind = ? AND namespace = ? AND name = ?')
+        .get(kind, ns, name) as { uid: string } | undefined;
+      if (!row) return;
+      const queue = [{ kind: kind as string, namespace: ns, name, uid: row.uid }];
+      while (queue.length) {
+        const next = queue.shift()!;
+        this.#db.prepare('DELETE FROM objects WHERE uid = ?').run(next.uid);
+        deleted.push(next);
+        const owned = this.#db
+          .prepare("SELECT kind, namespace, name, uid FROM objects WHERE (',' || owner_uids || ',') LIKE ?")
+          .all(`%,${next.uid},%`) as unknown as typeof deleted;
+        queue.push(...owned);
+      }
+    });
+    for (const d of deleted) {
+      for (const l of this.#deleteListeners) l(d);
+      this.#changed(d.kind as KindName, d.namespace, d.name);
+    }
+    return Promise.resolve(deleted.length > 0);
+  }
+
+  recordEvent(event: StowageEvent): Promise<void> {
+    const o = event.involvedObject;
+    this.#db
+      .prepare('INSERT INTO events (kind, namespace, name, type, reason, message, source, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(o.kind, o.namespace, o.name, event.type, event.reason, event.message, event.source, event.time ?? this.#now().toISOString());
+    return Promise.resolve();
+  }
+
+  listEvents(involved: { kind: string; namespace: string; name: string }): Promise<StowageEvent[]> {
+    const rows = this.#db
+      .prepare('SELECT * FROM events WHERE kind = ? AND namespace = ? AND name = ? ORDER BY id')
+      .all(involved.kind, involved.namespace, involved.name) as unknown as Array<Record<string, string>>;
+    return Promise.resolve(
+      rows.map((r) => ({
+        involvedObject: involved,
+        type: r.type as 'Normal' | 'Warning',
+        reason: r.reason ?? '',
+        message: r.message ?? '',
+        source: r.source ?? '',
+        time: r.time ?? '',
+      })),
+    );
+  }
+
+  #write(kind: KindName, obj: ObjectOf<KindName>, rv: number): void {
+    const meta = (obj as AnyObject).metadata;
+    const owners = (meta.ownerReferences ?? []).map((o) => o.uid).join(',');
+    this.#db
+      .prepare(
+        `INSERT INTO objects (kind, namespace, name, uid, owner_uids, resource_version, body) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(kind, namespace, name) DO UPDATE SET owner_uids = excluded.owner_uids,
+           resource_version = excluded.resource_version, body = excluded.body`,
+      )
+      .run(kind, nsOf(kind, meta.namespace), meta.name ?? '', meta.uid ?? '', owners, rv, JSON.stringify(obj));
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * The standalone runtime: the embedded state, the in-process scheduler, the process executor and a
+ * work queue driving the same controllers the Kubernetes operator runs. Writes made here enqueue
+ * the object at once; writes made by step processes are picked up by a short resync of the
+ * objects that are still in flight.
+ */
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { KindName } from '../../api/index.ts';
+import type { ControllerContext, OperatorSettings, SessionMetricsSink } from '../../controllers/context.ts';
+import { reconcileBackupConfiguration } from '../../controllers/backup-configuration/reconcile.ts';
+import { reconcileBackupSession } from '../../controllers/backup-session/reconcile.ts';
+import { isFinal } from '../../controllers/backup-session/status.ts';
+import { reconcileRepository } from '../../controllers/repository/reconcile.ts';
+import { reconcileRestoreSession } from '../../controllers/restore-session/reconcile.ts';
+import { CronScheduler } from './cron-scheduler.ts';
+import { LocalStore } from './local-store.ts';
+import { ProcessExecutor } from './process-executor.ts';
+import { openStateDb, type StateDb } from './state-db.ts';
+import { WorkQueue } from './work-queue.ts';
+
+export interface StandaloneOptions {
+  stateDir: string;
+  logger: Logger;
+  settings: OperatorSettings;
+  metrics: SessionMetricsSink;
+  /** argv starting this program; the executor appends `job-run …`. */
+  selfCommand: string[];
+  /** Env for job runners and steps. */
+  stepEnv: Record<string, string>;
+  resyncMs?: number;
+}
+
+export const stateDbPath = (stateDir: string) => join(stateDir, 'state.db');
+export const workRoot = (stateDir: string) => join(stateDir, 'work');
+
+const RECONCILED: KindName[] = ['BackupConfiguration', 'BackupSession', 'RestoreSession', 'Repository'];
+
+export class StandaloneRuntime {
+  readonly db: StateDb;
+  readonly store: LocalStore;
+  readonly executor: ProcessExecutor;
+  readonly scheduler: CronScheduler;
+  readonly queue: WorkQueue;
+  readonly #o: StandaloneOptions;
+  readonly #ctx: ControllerContext;
+  #resync: NodeJS.Timeout | undefined;
+
+  constructor(o: StandaloneOptions) {
+    this.#o = o;
+    this.db = openStateDb(stateDbPath(o.stateDir));
+    this.store = new LocalStore(this.db);
+    this.executor = new ProcessExecutor({ db: this.db, workRoot: workRoot(o.stateDir), selfCommand: o.selfCommand, env: o.stepEnv });
+    this.scheduler = new CronScheduler({
+      store: this.store,
+      logger: o.logger.child({ component: 'scheduler' }),
+      onCreated: (ns, name) => this.queue.add(`BackupSession/${ns}/${name}`),
+    });
+    this.#ctx = {
+      store: this.store,
+      scheduler: this.scheduler,
+      executor: this.executor,
+      logger: o.logger,
+      now: () => new Date(),
+      settings: o.settings,
+      metrics: o.metrics,
+    };
+    this.queue = new WorkQueue({ reconcile: (key) => this.#reconcile(key), logger: o.logger.child({ component: 'queue' }) });
+    this.store.onDelete((d) => void this.executor.deleteOwnedBy(d.uid));
+    this.store.onChange((kind, ns, name) => this.#enqueueRelated(kind, ns, name));
+  }
+
+  async start(): Promise<void> {
+    await this.#enqueueAll();
+    this.#resync = setInterval(() => void this.#enqueueAll(true), this.#o.resyncMs ?? 10_000);
+  }
+
+  async stop(): Promise<void> {
+    if (this.#resync) clearInterval(this.#resync);
+    this.scheduler.stopAll();
+    await this.queue.shutdown();
+    this.db.close();
+  }
+
+  async #reconcile(key: string): Promise<{ requeueAfterMs?: number }> {
+    const [kind, ns = '', name = ''] = key.split('/');
+    switch (kind) {
+      case 'BackupConfiguration':
+        return reconcileBackupConfiguration(this.#ctx, ns, name);
+      case 'BackupSession':
+        return reconcileBackupSession(this.#ctx, ns, name);
+      case 'RestoreSession':
+        return reconcileRestoreSession(this.#ctx, ns, name);
+      case 'Repository':
+        return reconcileRepository(this.#ctx, ns, name);
+      default:
+        return {};
+    }
+  }
+
+  #enqueueRelated(kind: KindName, ns: string, name: string): void {
+    if (RECONCILED.includes(kind)) this.queue.add(`${kind}/${ns}/${name}`);
+    // Dependencies (a Secret or AppBinding appearing) make invokers re-check their conditions.
+    if (kind === 'Secret' || kind === 'AppBinding' || kind === 'Repository') void this.#enqueueKind('BackupConfiguration');
+    if (kind === 'BackupConfiguration' || kind === 'RestoreSession') void this.#enqueueKind('Repository');
+  }
+
+  async #enqueueKind(kind: KindName): Promise<void> {
+    for (const o of await this.store.list(kind)) this.queue.add(`${kind}/${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`);
+  }
+
+  /** Everything at start; afterwards only what is still moving (sessions not final). */
+  async #enqueueAll(onlyActive = false): Promise<void> {
+    for (const kind of RECONCILED) {
+      for (const o of await this.store.list(kind)) {
+        const phase = (o as { status?: { phase?: string } }).status?.phase;
+        if (onlyActive && (kind === 'BackupSession' || kind === 'RestoreSession') && isFinal(phase)) continue;
+        this.queue.add(`${kind}/${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`);
+      }
+    }
+  }
+}
