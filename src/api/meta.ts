@@ -50,7 +50,12 @@ export const quantity = z.union([z.string(), z.number()]);
 /** A Go time.Duration string such as "10m", "1h30m", "45s". */
 export const goDuration = z
   .string()
-  .regex(/^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/, 'expected a duration such as "30s", "10m" or "1h30m"');
+  // time.ParseDuration's grammar (unsigned): "0", or number+unit pairs where a number may be "1", "1.5", "1." or ".5"
+  // and µ may be either code point. Kept RE2-compatible: the CRD carries it as a `pattern`.
+  .regex(
+    /^(0|(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+)$/,
+    'expected a duration such as "30s", "10m" or "1h30m"',
+  );
 
 export const targetRef = z.object({
   apiVersion: z.string().optional(),

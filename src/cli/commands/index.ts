@@ -7,9 +7,10 @@ import { registerGet } from './get.ts';
 import { registerJobRun } from './job-run.ts';
 import { registerServe } from './serve.ts';
 import { registerTrigger } from './trigger.ts';
+import { registerSteps } from './steps.ts';
 
 export function registerCommands(program: Command, ctx: CliContext): void {
-  for (const register of [registerApply, registerGet, registerDescribe, registerDelete, registerTrigger, registerServe, registerJobRun]) {
+  for (const register of [registerApply, registerGet, registerDescribe, registerDelete, registerTrigger, registerServe, registerJobRun, registerSteps]) {
     register(program, ctx);
   }
 }

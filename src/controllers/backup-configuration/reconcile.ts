@@ -4,8 +4,8 @@
  * in place. Conditions and phase are Stash's (stash-spec §1.4, §3.1).
  */
 import type { ObjectOf } from '../../api/index.ts';
-import { backupInvokerPhase } from '../../core/phases.ts';
-import { BackupInvokerCondition as C, BackupInvokerReason as R } from '../../core/condition-types.ts';
+import { backupInvokerPhase } from '../../core/backup-invoker-phase.ts';
+import { BackupInvokerCondition as C, BackupInvokerReason as R } from '../../core/conditions.ts';
 import { setCondition } from '../../core/conditions.ts';
 import type { Condition } from '../../api/index.ts';
 import { errorMessage } from '../../errors.ts';

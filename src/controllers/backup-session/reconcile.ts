@@ -11,8 +11,8 @@ import {
   BackupSessionReason as SR,
   BackupTargetCondition as TC,
   BackupTargetReason as TR,
-} from '../../core/condition-types.ts';
-import { parseGoDuration } from '../../core/format.ts';
+} from '../../core/conditions.ts';
+import { MILLISECOND, parseGoDuration } from '../../core/format.ts';
 import { backupJobName } from '../../core/naming.ts';
 import { historyToDelete } from '../../core/schedule-skip.ts';
 import { errorMessage } from '../../errors.ts';
@@ -115,7 +115,7 @@ async function startJob(ctx: ControllerContext, session: Session, bc: Bc, ref: T
     await event(ctx, session, 'Warning', 'BackupExecutorFailed', errorMessage(e));
   }
   const now = ctx.now();
-  const timeOutMs = bc.spec.timeOut ? parseGoDuration(bc.spec.timeOut) : undefined;
+  const timeOutMs = bc.spec.timeOut ? parseGoDuration(bc.spec.timeOut) / MILLISECOND : undefined;
   await updateBackupSessionStatus(ctx.store, ns, name, ctx.now, (status, current) => {
     const targets = (status.targets ?? []).filter((t) => !sameRef(t.ref, ref));
     targets.push({
@@ -234,7 +234,7 @@ async function retryIfDue(ctx: ControllerContext, session: Session, bc: Bc): Pro
   const name = session.metadata.name ?? '';
   const now = ctx.now();
   if (!status.nextRetry) {
-    const delayMs = bc.spec.retryConfig?.delay ? parseGoDuration(bc.spec.retryConfig.delay) : 0;
+    const delayMs = bc.spec.retryConfig?.delay ? parseGoDuration(bc.spec.retryConfig.delay) / MILLISECOND : 0;
     const nextRetry = new Date(now.getTime() + delayMs).toISOString();
     await ctx.store.updateStatus('BackupSession', ns, name, (cur) => ({ ...(cur.status ?? {}), nextRetry }));
     return requeueAfter(delayMs);

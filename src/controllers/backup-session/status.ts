@@ -4,18 +4,19 @@
  * the phase becomes final.
  */
 import type { BackupSessionStatus, ObjectOf } from '../../api/index.ts';
-import { formatGoDuration } from '../../core/format.ts';
-import { backupSessionPhase } from '../../core/phases.ts';
+import { sessionDuration } from '../../core/format.ts';
+import { backupSessionPhase, backupTargetPhase } from '../../core/backup-session-phase.ts';
 import type { Store } from '../store.ts';
 
 const FINAL = new Set(['Succeeded', 'Failed', 'Skipped', 'Unknown']);
 
 export function withPhase(session: ObjectOf<'BackupSession'>, status: BackupSessionStatus, now: Date): BackupSessionStatus {
-  const phase = backupSessionPhase(status);
-  const next: BackupSessionStatus = { ...status, phase };
+  const targets = status.targets?.map((t) => ({ ...t, phase: backupTargetPhase(t) }));
+  const withTargets: BackupSessionStatus = targets ? { ...status, targets } : status;
+  const phase = backupSessionPhase(withTargets);
+  const next: BackupSessionStatus = { ...withTargets, phase };
   if (FINAL.has(phase) && !status.sessionDuration && session.metadata.creationTimestamp) {
-    const ms = now.getTime() - Date.parse(session.metadata.creationTimestamp);
-    next.sessionDuration = formatGoDuration(Math.max(0, Math.round(ms / 1000)) * 1000);
+    next.sessionDuration = sessionDuration(session.metadata.creationTimestamp, now);
   }
   return next;
 }

@@ -5,8 +5,8 @@
  */
 import type { Condition, ObjectOf } from '../../api/index.ts';
 import { getCondition, setCondition } from '../../core/conditions.ts';
-import { RestoreSessionCondition as C, RestoreSessionReason as R } from '../../core/condition-types.ts';
-import { parseGoDuration } from '../../core/format.ts';
+import { RestoreSessionCondition as C, RestoreSessionReason as R } from '../../core/conditions.ts';
+import { MILLISECOND, parseGoDuration } from '../../core/format.ts';
 import { restoreJobName } from '../../core/naming.ts';
 import { errorMessage } from '../../errors.ts';
 import { done, requeueAfter, type ControllerContext, type ReconcileResult } from '../context.ts';
@@ -82,7 +82,7 @@ export async function reconcileRestoreSession(ctx: ControllerContext, namespace:
     } catch (e) {
       ensured = { type: C.RestoreExecutorEnsured, status: 'False', reason: R.FailedToEnsureRestoreExecutor, message: errorMessage(e) };
     }
-    const timeOutMs = rs.spec.timeOut ? parseGoDuration(rs.spec.timeOut) : undefined;
+    const timeOutMs = rs.spec.timeOut ? parseGoDuration(rs.spec.timeOut) / MILLISECOND : undefined;
     await updateRestoreSessionStatus(ctx.store, namespace, name, ctx.now, (s, cur) => ({
       ...s,
       totalHosts: 1,

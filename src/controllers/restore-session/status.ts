@@ -1,7 +1,7 @@
 /** Every RestoreSession status write recomputes the phase and stamps sessionDuration once final. */
 import type { ObjectOf, RestoreSessionStatus } from '../../api/index.ts';
-import { formatGoDuration } from '../../core/format.ts';
-import { restoreSessionPhase } from '../../core/phases.ts';
+import { sessionDuration } from '../../core/format.ts';
+import { restoreSessionPhase } from '../../core/restore-session-phase.ts';
 import type { Store } from '../store.ts';
 
 const FINAL = new Set(['Succeeded', 'Failed', 'Unknown']);
@@ -22,8 +22,7 @@ export function updateRestoreSessionStatus(
     const phase = restoreSessionPhase(status);
     const next: RestoreSessionStatus = { ...status, phase };
     if (FINAL.has(phase) && !status.sessionDuration && current.metadata.creationTimestamp) {
-      const ms = now().getTime() - Date.parse(current.metadata.creationTimestamp);
-      next.sessionDuration = formatGoDuration(Math.max(0, Math.round(ms / 1000)) * 1000);
+      next.sessionDuration = sessionDuration(current.metadata.creationTimestamp, now());
     }
     return next;
   });

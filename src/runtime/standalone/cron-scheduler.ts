@@ -38,7 +38,7 @@ export class CronScheduler implements Scheduler {
     const schedule = bc.spec.schedule ?? '';
     const paused = bc.spec.paused ?? false;
     const existing = this.#entries.get(key);
-    if (existing && existing.schedule === schedule && existing.paused === paused) return Promise.resolve(cronJobName(name, ns, ns));
+    if (existing && existing.schedule === schedule && existing.paused === paused) return Promise.resolve(cronJobName({ name, namespace: ns }));
     existing?.cron.stop();
     let cron: Cron;
     try {
@@ -50,7 +50,7 @@ export class CronScheduler implements Scheduler {
     }
     this.#entries.set(key, { schedule, paused, cron });
     this.#logger.info({ key, schedule, paused, next: cron.nextRun()?.toISOString() }, 'schedule ensured');
-    return Promise.resolve(cronJobName(name, ns, ns));
+    return Promise.resolve(cronJobName({ name, namespace: ns }));
   }
 
   remove(namespace: string, bcName: string): Promise<void> {

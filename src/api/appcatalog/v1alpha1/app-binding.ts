@@ -44,7 +44,9 @@ export const appBinding = z.object({
       .optional(),
     version: z.string().optional(),
     clientConfig,
-    secret: z.object({ apiGroup: z.string().optional(), kind: z.string().optional(), name: z.string() }).optional(),
+    secret: z
+      .object({ apiGroup: z.string().optional(), kind: z.string().default('Secret'), name: z.string() })
+      .optional(),
     secretTransforms: z.array(secretTransform).optional(),
     parameters: z
       .looseObject({

@@ -62,7 +62,9 @@ export const hookHandler = openObject();
 export const backupHooks = z.object({
   preBackup: hookHandler.optional(),
   postBackup: z
-    .looseObject({ executionPolicy: z.enum(['Always', 'OnFailure', 'OnSuccess', 'OnFinalRetryFailure']).optional() })
+    .looseObject({
+      executionPolicy: z.enum(['Always', 'OnFailure', 'OnSuccess', 'OnFinalRetryFailure']).default('Always'),
+    })
     .optional(),
 });
 

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { parseObject } from '../../api/validate.ts';
+import { parseAddonTaskName } from '../registry.ts';
+import { POSTGRES_ADDON_VERSIONS, postgresCatalog } from './catalog.ts';
+
+describe('postgres catalog', () => {
+  const objects = postgresCatalog('img');
+
+  it('has a backup and restore Function and Task per version, all valid', () => {
+    expect(objects).toHaveLength(POSTGRES_ADDON_VERSIONS.length * 4);
+    for (const o of objects) expect(() => parseObject(o)).not.toThrow();
+    expect(objects.map((o) => o.metadata.name)).toContain('postgres-backup-15.1');
+  });
+
+  it('Tasks run the version step then update-status with outputDir', () => {
+    const t = objects.find((o) => o.kind === 'Task' && o.metadata.name === 'postgres-restore-16.1');
+    expect(t?.kind === 'Task' && t.spec.steps.map((s) => s.name)).toEqual(['postgres-restore-16.1', 'update-status']);
+  });
+
+  it('every Task name maps back to the postgres addon', () => {
+    for (const o of objects) expect(parseAddonTaskName(o.metadata.name!)?.addon).toBe('postgres');
+  });
+});
+
+describe('generated catalog files (deploy/catalog)', () => {
+  it('resolve with no variables set at all: every ${VAR} has a default', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parseAllDocuments } = await import('yaml');
+    const { substituteObject } = await import('../../core/envsubst.ts');
+    for (const file of ['postgres.yaml', 'update-status.yaml']) {
+      const text = readFileSync(new URL(`../../../deploy/catalog/${file}`, import.meta.url), 'utf8');
+      const docs = parseAllDocuments(text).map((d) => d.toJS() as unknown);
+      expect(docs.length).toBeGreaterThan(0);
+      for (const doc of docs) {
+        const resolved = substituteObject(doc, {}) as { kind: string; spec: { image?: string } };
+        expect(JSON.stringify(resolved)).not.toContain('${');
+        if (resolved.kind === 'Function') expect(resolved.spec.image).toMatch(/^ghcr\.io\/stowage\/stowage:v\d/);
+      }
+    }
+  });
+});

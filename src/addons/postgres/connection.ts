@@ -1,0 +1,92 @@
+/**
+ * How the postgres addon reaches its server: host/port/database/TLS from the AppBinding URL, the
+ * user and password from the (transformed) Secret. The password only ever lands in a 0600 pgpass
+ * file in the scratch folder, named by PGPASSFILE: never argv, never a log line.
+ */
+import { chmod, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AddonTarget } from '../addon.ts';
+import { appBindingUrl } from '../app-binding-url.ts';
+import { ValidationError } from '../../errors.ts';
+
+export interface PostgresConnection {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  /** The database named in the URL path, if any (KubeDB's AppBindings use `/`, i.e. none). */
+  database: string | undefined;
+  /** libpq sslmode from the URL query (`sslmode=disable`), if given. */
+  sslMode: string | undefined;
+  /** PEM CA bundle from clientConfig.caBundle, if given. */
+  caBundle: string | undefined;
+}
+
+/** Key names KubeDB writes (`username`/`password`), then the image-style ones it used before. */
+const USER_KEYS = ['username', 'POSTGRES_USER'] as const;
+const PASSWORD_KEYS = ['password', 'POSTGRES_PASSWORD'] as const;
+
+function pick(values: Record<string, string>, keys: readonly string[]): string | undefined {
+  for (const k of keys) if (values[k] !== undefined && values[k] !== '') return values[k];
+  return undefined;
+}
+
+export function postgresConnection(target: Pick<AddonTarget, 'appBinding' | 'credentials' | 'params'>): PostgresConnection {
+  const ab = target.appBinding;
+  const subject = `AppBinding/${ab.metadata.namespace ? `${ab.metadata.namespace}/` : ''}${ab.metadata.name ?? '<no name>'}`;
+  const raw = appBindingUrl(ab);
+  // A service reference without a scheme yields `host:port/path`; libpq URLs need one.
+  const url = URL.parse(raw.includes('://') ? raw : `postgres://${raw}`);
+  if (!url || !url.hostname) {
+    throw new ValidationError(subject, [{ path: 'spec.clientConfig', message: `"${raw}" is not a usable PostgreSQL address` }]);
+  }
+  const user = pick(target.credentials, USER_KEYS) ?? (url.username ? decodeURIComponent(url.username) : undefined) ?? target.params.user ?? 'postgres';
+  const password = pick(target.credentials, PASSWORD_KEYS) ?? (url.password ? decodeURIComponent(url.password) : undefined);
+  if (password === undefined) {
+    throw new ValidationError(subject, [
+      { path: 'spec.secret', message: `the Secret has no "password" (or "POSTGRES_PASSWORD") key; add one, or a secretTransforms entry that renames yours` },
+    ]);
+  }
+  const dbPath = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  const caBundle = ab.spec.clientConfig.caBundle ? Buffer.from(ab.spec.clientConfig.caBundle, 'base64').toString('utf8') : undefined;
+  return {
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: url.port ? Number(url.port) : 5432,
+    user,
+    password,
+    database: dbPath || undefined,
+    sslMode: url.searchParams.get('sslmode') ?? undefined,
+    caBundle,
+  };
+}
+
+/** pgpass fields escape `\` and `:` with a backslash. */
+function pgpassField(s: string): string {
+  return s.replace(/\\/g, '\\\\').replace(/:/g, '\\:');
+}
+
+/**
+ * Writes the pgpass (and CA) files into `scratchDir` and returns the libpq environment for the
+ * dump/load tools. libpq ignores a pgpass file that others can read, hence mode 0600.
+ */
+export async function libpqEnv(conn: PostgresConnection, scratchDir: string): Promise<Record<string, string>> {
+  const passFile = join(scratchDir, 'pgpass');
+  await writeFile(passFile, `*:*:*:${pgpassField(conn.user)}:${pgpassField(conn.password)}\n`, { mode: 0o600 });
+  await chmod(passFile, 0o600); // the mode above only applies when the file is new
+  const env: Record<string, string> = {
+    PGHOST: conn.host,
+    PGPORT: String(conn.port),
+    PGUSER: conn.user,
+    PGPASSFILE: passFile,
+    PGCONNECT_TIMEOUT: '30',
+    PGAPPNAME: 'stowage',
+  };
+  if (conn.sslMode) env.PGSSLMODE = conn.sslMode;
+  if (conn.caBundle) {
+    const caFile = join(scratchDir, 'ca.crt');
+    await writeFile(caFile, conn.caBundle, { mode: 0o600 });
+    await chmod(caFile, 0o600);
+    env.PGSSLROOTCERT = caFile;
+  }
+  return env;
+}

@@ -1,0 +1,64 @@
+import { createServer } from 'node:http';
+import type { Command } from 'commander';
+import { applyObjects } from '../../runtime/standalone/apply.ts';
+import { StandaloneRuntime } from '../../runtime/standalone/runtime.ts';
+import { createSessionMetricsSink } from '../../runtime/session-metrics.ts';
+import { createProcessMetrics } from '../../metrics/index.ts';
+import { StowageError } from '../../errors.ts';
+import type { CliContext } from '../context.ts';
+import { readManifests } from '../manifest-files.ts';
+
+export function registerServe(program: Command, ctx: CliContext): void {
+  program
+    .command('serve')
+    .description('Run the standalone runtime: schedules, sessions and jobs on this machine')
+    .option('-m, --manifests <path...>', 'apply these manifest files/folders at start')
+    .option('--listen <host:port>', 'address for /metrics and /healthz', '127.0.0.1:9464')
+    .action(async (o: { manifests?: string[]; listen: string }) => {
+      const log = ctx.logger.child({ component: 'serve' });
+      const runtime = new StandaloneRuntime({
+        stateDir: ctx.config.stateDir,
+        logger: ctx.logger,
+        settings: { image: ctx.config.image, pushgatewayUrl: ctx.config.pushgatewayUrl },
+        metrics: createSessionMetricsSink(ctx.config.pushgatewayUrl, ctx.logger),
+        selfCommand: ctx.selfCommand,
+        stepEnv: ctx.config.childEnv,
+      });
+      if (o.manifests) {
+        const { objects, errors } = readManifests(o.manifests);
+        for (const e of errors) log.error({ error: e.message }, 'invalid manifest skipped');
+        for (const r of await applyObjects(runtime.store, objects)) {
+          if (r.action === 'failed') log.error({ source: r.source, error: r.error }, 'manifest not applied');
+          else log.info({ object: `${r.object.kind}/${r.object.metadata.name}`, action: r.action }, 'manifest applied');
+        }
+      }
+      const metrics = createProcessMetrics();
+      const [host, port] = splitHostPort(o.listen);
+      const server = createServer((req, res) => {
+        if (req.url === '/healthz' || req.url === '/readyz') {
+          res.writeHead(200).end('ok');
+        } else if (req.url === '/metrics') {
+          void metrics.registry.metrics().then((text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text));
+        } else {
+          res.writeHead(404).end('not found');
+        }
+      });
+      await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, host, resolve));
+      await runtime.start();
+      log.info({ stateDir: ctx.config.stateDir, listen: o.listen }, 'stowage is serving');
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      log.info('shutting down; running jobs keep going and are picked up at the next start');
+      server.close();
+      await runtime.stop();
+    });
+}
+
+function splitHostPort(s: string): [string, number] {
+  const m = /^(.*):(\d+)$/.exec(s);
+  if (!m) throw new StowageError('USAGE', `--listen must be host:port, not "${s}"`);
+  return [m[1] || '127.0.0.1', Number(m[2])];
+}

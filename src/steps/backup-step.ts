@@ -1,0 +1,138 @@
+/**
+ * The backup step of a Job (`stowage backup <addon>`): initialise the repository if this target
+ * owns that pre-backup action, dump the database straight into restic (no file on disk), verify
+ * that the snapshot exists, and hand the host result to update-status through output.json. It
+ * reports failures in output.json too and exits 0, as Stash's steps do, so the last step can
+ * always write the session status.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Condition, HostBackupStats, TargetRef } from '../api/index.ts';
+import { getAddon } from '../addons/registry.ts';
+import { setCondition, BackupSessionCondition as SC, BackupSessionReason as SR } from '../core/conditions.ts';
+import { formatBytes, formatGoDuration, formatProcessingTime, MILLISECOND } from '../core/format.ts';
+import { updateBackupSessionStatus } from '../controllers/backup-session/status.ts';
+import { errorMessage, StowageError } from '../errors.ts';
+import type { Restic } from '../engine/restic.ts';
+import { loadAddonTarget } from './load-target.ts';
+import { openRepository } from './open-repository.ts';
+import { writeOutput } from './output.ts';
+import type { StepContext } from './step-context.ts';
+
+export interface BackupStepInput {
+  addon: string;
+  namespace: string;
+  backupSession: string;
+  appBinding: { namespace: string; name: string };
+  repository: { namespace: string; name: string };
+  hostname: string;
+  scratchDir: string;
+  enableCache: boolean;
+  waitTimeoutSeconds: number;
+  outputDir: string;
+  args: string[];
+  params: Record<string, string>;
+}
+
+const SNAPSHOT_FILENAME = 'dumpfile.sql';
+
+export async function runBackupStep(ctx: StepContext, input: BackupStepInput): Promise<HostBackupStats> {
+  const started = ctx.now();
+  const ref: TargetRef = {
+    apiVersion: 'appcatalog.appscode.com/v1alpha1',
+    kind: 'AppBinding',
+    name: input.appBinding.name,
+    namespace: input.appBinding.namespace,
+  };
+  const host = input.hostname || 'host-0';
+  const log = ctx.logger.child({ backupSession: `${input.namespace}/${input.backupSession}`, host });
+  let stats: HostBackupStats;
+  let dispose = async () => undefined as void;
+  try {
+    const addon = getAddon(input.addon);
+    if (!addon) throw new StowageError('INVALID_INPUT', `unknown addon "${input.addon}"`);
+    const scratch = join(input.scratchDir, 'backup');
+    await mkdir(scratch, { recursive: true, mode: 0o700 });
+    const opened = await openRepository(ctx, input.repository, { scratchDir: scratch, enableCache: input.enableCache });
+    dispose = opened.dispose;
+    await initializeRepository(ctx, input, opened.restic);
+    const unlocked = await opened.restic.unlockStale();
+    if (unlocked.removed.length) log.warn({ locks: unlocked.removed.map((l) => l.id) }, 'removed stale locks left by dead processes');
+
+    const target = await loadAddonTarget(ctx, input.appBinding, { args: input.args, params: input.params, scratchDir: scratch });
+    log.info({ addon: addon.name }, 'waiting for the database');
+    await addon.waitReady(target, input.waitTimeoutSeconds);
+    const plan = await addon.planBackup(target);
+    log.info({ command: plan.command[0], filename: plan.filename }, 'backup started');
+    const summary = await opened.restic.backupFromCommand({
+      plan,
+      filename: plan.filename || SNAPSHOT_FILENAME,
+      host,
+      ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
+    });
+    // Only a snapshot restic can list counts as a backup.
+    const listed = await opened.restic.snapshots({ host });
+    if (!listed.some((s) => s.id === summary.snapshotId || s.shortId === summary.snapshotId.slice(0, 8))) {
+      throw new StowageError('SNAPSHOT_NOT_VERIFIED', `restic reported snapshot ${summary.snapshotId} but it is not in the repository`);
+    }
+    stats = {
+      hostname: host,
+      phase: 'Succeeded',
+      duration: formatGoDuration((ctx.now().getTime() - started.getTime()) * MILLISECOND),
+      snapshots: [
+        {
+          name: summary.snapshotId.slice(0, 8),
+          path: `/${plan.filename || SNAPSHOT_FILENAME}`,
+          totalSize: formatBytes(summary.totalBytesProcessed),
+          uploaded: formatBytes(summary.dataAdded),
+          processingTime: formatProcessingTime(Math.round(summary.totalDurationSeconds)),
+          fileStats: {
+            totalFiles: summary.totalFilesProcessed,
+            newFiles: summary.filesNew,
+            modifiedFiles: summary.filesChanged,
+            unmodifiedFiles: summary.filesUnmodified,
+          },
+        },
+      ],
+    };
+    log.info({ snapshot: summary.snapshotId, uploaded: stats.snapshots?.[0]?.uploaded, size: stats.snapshots?.[0]?.totalSize }, 'backup succeeded');
+  } catch (e) {
+    log.error({ err: errorMessage(e) }, 'backup failed');
+    stats = {
+      hostname: host,
+      phase: 'Failed',
+      duration: formatGoDuration((ctx.now().getTime() - started.getTime()) * MILLISECOND),
+      error: errorMessage(e),
+    };
+  } finally {
+    await dispose();
+  }
+  await writeOutput(input.outputDir, { targetStatus: { ref, stats: [stats] } });
+  return stats;
+}
+
+/** Pre-backup action InitializeBackendRepository → BackendRepositoryInitialized (stash-spec §3.10). */
+async function initializeRepository(ctx: StepContext, input: BackupStepInput, restic: Restic): Promise<void> {
+  let condition: Condition;
+  try {
+    const result = await restic.ensureRepository();
+    condition = {
+      type: SC.BackendRepositoryInitialized,
+      status: 'True',
+      reason: SR.BackendRepositoryFound,
+      message: result === 'initialized' ? 'Repository has been initialized successfully.' : 'Repository exist in the backend.',
+    };
+  } catch (e) {
+    condition = {
+      type: SC.BackendRepositoryInitialized,
+      status: 'False',
+      reason: SR.FailedToInitializeBackendRepository,
+      message: `Failed to initialize backend repository. Reason: ${errorMessage(e)}`,
+    };
+  }
+  await updateBackupSessionStatus(ctx.store, input.namespace, input.backupSession, ctx.now, (status) => ({
+    ...status,
+    conditions: setCondition(status.conditions ?? [], condition, ctx.now()),
+  }));
+  if (condition.status === 'False') throw new StowageError('REPOSITORY_INIT_FAILED', condition.message ?? 'repository init failed');
+}
