@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { applyObjects } from '../../runtime/standalone/apply.ts';
 import { StandaloneRuntime } from '../../runtime/standalone/runtime.ts';
@@ -8,13 +9,16 @@ import { StowageError } from '../../errors.ts';
 import type { CliContext } from '../context.ts';
 import { readManifests } from '../manifest-files.ts';
 
+const defaultCatalog = fileURLToPath(new URL('../../../deploy/catalog', import.meta.url));
+
 export function registerServe(program: Command, ctx: CliContext): void {
   program
     .command('serve')
     .description('Run the standalone runtime: schedules, sessions and jobs on this machine')
     .option('-m, --manifests <path...>', 'apply these manifest files/folders at start')
     .option('--listen <host:port>', 'address for /metrics and /healthz', '127.0.0.1:9464')
-    .action(async (o: { manifests?: string[]; listen: string }) => {
+    .option('--catalog <path...>', 'Task/Function catalog to install at start', [defaultCatalog])
+    .action(async (o: { manifests?: string[]; listen: string; catalog: string[] }) => {
       const log = ctx.logger.child({ component: 'serve' });
       const runtime = new StandaloneRuntime({
         stateDir: ctx.config.stateDir,
@@ -24,12 +28,13 @@ export function registerServe(program: Command, ctx: CliContext): void {
         selfCommand: ctx.selfCommand,
         stepEnv: ctx.config.childEnv,
       });
-      if (o.manifests) {
-        const { objects, errors } = readManifests(o.manifests);
+      const sources = [...o.catalog, ...(o.manifests ?? [])];
+      {
+        const { objects, errors } = readManifests(sources);
         for (const e of errors) log.error({ error: e.message }, 'invalid manifest skipped');
         for (const r of await applyObjects(runtime.store, objects)) {
           if (r.action === 'failed') log.error({ source: r.source, error: r.error }, 'manifest not applied');
-          else log.info({ object: `${r.object.kind}/${r.object.metadata.name}`, action: r.action }, 'manifest applied');
+          else if (r.action !== 'unchanged') log.info({ object: `${r.object.kind}/${r.object.metadata.name}`, action: r.action }, 'manifest applied');
         }
       }
       const metrics = createProcessMetrics();

@@ -148,18 +148,21 @@ export class LocalStore implements Store {
     mutate: (current: ObjectOf<K>) => ObjectOf<K>['status' & keyof ObjectOf<K>] | undefined,
   ): Promise<ObjectOf<K>> {
     const ns = nsOf(kind, namespace);
+    let written = false;
     const result = inTransaction(this.#db, () => {
       const current = this.getSync(kind, ns, name);
       if (!current) throw new StowageError('NOT_FOUND', `${kind} ${ns}/${name} not found`);
       const status = mutate(structuredClone(current));
       if (status === undefined) return current;
       if (JSON.stringify(status) === JSON.stringify((current as { status?: unknown }).status)) return current;
+      written = true;
       const rv = nextCounter(this.#db, 'resourceVersion');
       const next = { ...current, status, metadata: { ...(current as AnyObject).metadata, resourceVersion: String(rv) } };
       this.#write(kind, next as ObjectOf<K>, rv);
       return next as ObjectOf<K>;
     });
-    this.#changed(kind, ns, name);
+    // Only real writes wake the controllers: a no-op status write must not requeue forever.
+    if (written) this.#changed(kind, ns, name);
     return Promise.resolve(result);
   }
 

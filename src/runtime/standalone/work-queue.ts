@@ -65,7 +65,9 @@ export class WorkQueue {
       this.#queued.delete(key);
       this.#active.add(key);
       this.#running++;
-      void this.#process(key);
+      // Start on a fresh macrotask: reconciles over a synchronous store would otherwise chain
+      // through microtasks only and starve timers and I/O.
+      setImmediate(() => void this.#process(key));
     }
   }
 

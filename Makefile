@@ -1,0 +1,51 @@
+# Stowage — the two set-up commands are `make demo` and `make test` (see README.md).
+SHELL := /bin/bash
+NODE_BIN := $(shell scripts/setup-node.sh 2>/dev/null)
+export PATH := $(NODE_BIN):$(PATH)
+
+.PHONY: setup peers demo test check lint typecheck format unit integration e2e gen gen-check bench
+
+setup:
+	@scripts/setup.sh
+
+peers: setup
+	@scripts/peers.sh
+
+## make demo: back up a throwaway PostgreSQL on a schedule with the standalone runtime, restore it, compare.
+demo: setup
+	@node --disable-warning=ExperimentalWarning examples/demo/run-demo.ts
+
+## make test: every tier against real peers (what CI runs).
+test: peers gen-check lint typecheck
+	@npx vitest run --project unit --project integration --project e2e
+
+## make check: the quick development loop (lint + typecheck + unit tests).
+check: lint typecheck unit
+
+lint:
+	@npx eslint . && npx prettier --check . --log-level warn
+
+typecheck:
+	@npx tsc --noEmit
+
+format:
+	@npx prettier --write . --log-level warn
+
+unit:
+	@npx vitest run --project unit
+
+integration: peers
+	@npx vitest run --project integration
+
+e2e: peers
+	@npx vitest run --project e2e
+
+gen:
+	@node hack/gen-crds.ts && node hack/gen-catalog.ts
+
+## Fails when generated files (CRDs, catalog) differ from what is committed.
+gen-check: gen
+	@git diff --exit-code -- deploy/crds deploy/catalog || (echo "generated files are stale: run 'make gen' and commit" >&2; exit 1)
+
+bench: peers
+	@node --disable-warning=ExperimentalWarning bench/pg-backup.ts

@@ -1,0 +1,205 @@
+import { describe, expect, it } from 'vitest';
+import type { AppBinding, StashFunction, Task } from '../api/index.ts';
+import { StowageError } from '../errors.ts';
+import { mergeParams, resolveAddonInfo, resolveTask } from './resolve-task.ts';
+
+const fnMeta = (name: string) => ({ apiVersion: 'stash.appscode.com/v1beta1' as const, kind: 'Function' as const, metadata: { name } });
+
+const esBackupFn: StashFunction = {
+  ...fnMeta('elasticsearch-backup-7.3.2'),
+  spec: {
+    image: 'ghcr.io/stashed/stash-elasticsearch:7.3.2-v38',
+    args: [
+      'backup-es',
+      '--provider=${REPOSITORY_PROVIDER:=}',
+      '--hostname=${HOSTNAME:=}',
+      '--interim-data-dir=${INTERIM_DATA_DIR}',
+      '--output-dir=${outputDir:=}',
+      '--es-args=${args:=}',
+      '--image=${ADDON_IMAGE}',
+    ],
+    volumeMounts: [{ name: '${secretVolume}', mountPath: '/etc/secret' }],
+    runtimeSettings: { env: [{ name: 'TARGET', value: '${TARGET_NAME}' }] },
+  },
+};
+const updateStatusFn: StashFunction = {
+  ...fnMeta('update-status'),
+  spec: {
+    image: '${STASH_DOCKER_REGISTRY}/${STASH_DOCKER_IMAGE}:${STASH_IMAGE_TAG}',
+    args: ['update-status', '--output-dir=${outputDir:=}', '--backupsession=${BACKUP_SESSION:=}'],
+    volumeMounts: [{ name: 'stash-tmp-dir', mountPath: '/tmp/elsewhere' }],
+  },
+};
+const esBackupTask: Task = {
+  apiVersion: 'stash.appscode.com/v1beta1',
+  kind: 'Task',
+  metadata: { name: 'elasticsearch-backup-7.3.2' },
+  spec: {
+    steps: [
+      { name: 'elasticsearch-backup-7.3.2', params: [{ name: 'outputDir', value: '/stash-tmp/output' }, { name: 'secretVolume', value: 'secret-volume' }, { name: 'args', value: 'from-step' }] },
+      { name: 'update-status', params: [{ name: 'outputDir', value: '/stash-tmp/output' }] },
+    ],
+    volumes: [{ name: 'secret-volume', secret: { secretName: '${TARGET_NAME}-auth' } }],
+  },
+};
+
+const tasks = new Map([[esBackupTask.metadata.name ?? '', esBackupTask]]);
+const functions = new Map([
+  ['elasticsearch-backup-7.3.2', esBackupFn],
+  ['update-status', updateStatusFn],
+]);
+const variables = {
+  REPOSITORY_PROVIDER: 'gcs',
+  HOSTNAME: 'host-0',
+  INTERIM_DATA_DIR: '/stash-tmp/stash-interim-volume/data',
+  TARGET_NAME: 'es-demo',
+  STASH_DOCKER_REGISTRY: 'ghcr.io/stashed',
+  STASH_DOCKER_IMAGE: 'stash',
+  STASH_IMAGE_TAG: 'v0.40.0',
+  BACKUP_SESSION: 'es-backup-1',
+};
+
+function caught(fn: () => unknown): StowageError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof StowageError) return e;
+    throw e;
+  }
+  throw new Error('expected a StowageError');
+}
+
+describe('resolveTask', () => {
+  it('Given the ES backup Task, When resolved, Then one init container per step but the last, in order', () => {
+    const r = resolveTask({ taskName: 'elasticsearch-backup-7.3.2', tasks, functions, variables });
+    expect(r.steps.map((s) => s.containerName)).toEqual(['elasticsearch-backup-7-3-2-0', 'update-status-1']);
+    expect(r.initContainers.map((s) => s.containerName)).toEqual(['elasticsearch-backup-7-3-2-0']);
+    expect(r.mainContainer.containerName).toBe('update-status-1');
+    expect(r.volumes).toEqual([{ name: 'secret-volume', secret: { secretName: 'es-demo-auth' } }]);
+  });
+
+  it('Given step params and variables, When a Function is resolved, Then templates expand with ADDON_IMAGE and env', () => {
+    const [es] = resolveTask({ taskName: 'elasticsearch-backup-7.3.2', tasks, functions, variables }).steps;
+    expect(es).toMatchObject({
+      functionName: 'elasticsearch-backup-7.3.2',
+      image: 'ghcr.io/stashed/stash-elasticsearch:7.3.2-v38',
+      imagePullPolicy: 'IfNotPresent',
+      args: [
+        'backup-es',
+        '--provider=gcs',
+        '--hostname=host-0',
+        '--interim-data-dir=/stash-tmp/stash-interim-volume/data',
+        '--output-dir=/stash-tmp/output',
+        '--es-args=from-step',
+        '--image=ghcr.io/stashed/stash-elasticsearch:7.3.2-v38',
+      ],
+      env: [{ name: 'TARGET', value: 'es-demo' }],
+      volumeMounts: [
+        { name: 'secret-volume', mountPath: '/etc/secret' },
+        { name: 'stash-tmp-dir', mountPath: '/stash-tmp' },
+      ],
+    });
+  });
+
+  it('Given an invoker param in the variables, When resolved, Then it beats the step param', () => {
+    const [es] = resolveTask({ taskName: 'elasticsearch-backup-7.3.2', tasks, functions, variables: { ...variables, args: '--match=^(?![.]).+' } }).steps;
+    expect(es?.args).toContain('--es-args=--match=^(?![.]).+');
+  });
+
+  it('Given a variable named ADDON_IMAGE, When resolved, Then the Function image still wins', () => {
+    const [es] = resolveTask({ taskName: 'elasticsearch-backup-7.3.2', tasks, functions, variables: { ...variables, ADDON_IMAGE: 'evil' } }).steps;
+    expect(es?.args).toContain('--image=ghcr.io/stashed/stash-elasticsearch:7.3.2-v38');
+  });
+
+  it('Given a Function that mounts stash-tmp-dir elsewhere, When resolved, Then the mount is replaced by /stash-tmp', () => {
+    const r = resolveTask({ taskName: 'elasticsearch-backup-7.3.2', tasks, functions, variables });
+    expect(r.mainContainer.volumeMounts).toEqual([{ name: 'stash-tmp-dir', mountPath: '/stash-tmp' }]);
+    expect(r.mainContainer.image).toBe('ghcr.io/stashed/stash:v0.40.0');
+  });
+
+  it('Given a lookup function instead of a map, When resolved, Then it is used', () => {
+    const r = resolveTask({ taskName: 'elasticsearch-backup-7.3.2', tasks: (n) => tasks.get(n), functions: (n) => functions.get(n), variables });
+    expect(r.steps).toHaveLength(2);
+  });
+
+  it('Given an unknown Task, When resolved, Then TASK_NOT_FOUND names it', () => {
+    const err = caught(() => resolveTask({ taskName: 'postgres-backup-15.1', tasks, functions, variables }));
+    expect(err.code).toBe('TASK_NOT_FOUND');
+    expect(err.message).toContain('postgres-backup-15.1');
+  });
+
+  it('Given no Task name, When resolved, Then TASK_NOT_FOUND says where to set one', () => {
+    const err = caught(() => resolveTask({ taskName: undefined, tasks, functions, variables }));
+    expect(err.code).toBe('TASK_NOT_FOUND');
+    expect(err.message).toContain('spec.task.name');
+  });
+
+  it('Given a missing Function, When resolved, Then FUNCTION_NOT_FOUND names it', () => {
+    const err = caught(() => resolveTask({ taskName: 'elasticsearch-backup-7.3.2', tasks, functions: new Map([['update-status', updateStatusFn]]), variables }));
+    expect(err.code).toBe('FUNCTION_NOT_FOUND');
+    expect(err.details?.['function']).toBe('elasticsearch-backup-7.3.2');
+  });
+
+  it('Given an unset variable in a Function, When resolved, Then the error names the variable and the Function', () => {
+    const { INTERIM_DATA_DIR: _dropped, ...rest } = variables;
+    const err = caught(() => resolveTask({ taskName: 'elasticsearch-backup-7.3.2', tasks, functions, variables: rest }));
+    expect(err.code).toBe('TEMPLATE_VARIABLE_UNSET');
+    expect(err.message).toContain('Function "elasticsearch-backup-7.3.2"');
+    expect(err.message).toContain('${INTERIM_DATA_DIR}');
+    expect(err.details).toMatchObject({ function: 'elasticsearch-backup-7.3.2', variables: ['INTERIM_DATA_DIR'] });
+  });
+
+  it('Given an unset variable in the Task, When resolved, Then the error names the Task', () => {
+    const { TARGET_NAME: _dropped, ...rest } = variables;
+    const err = caught(() => resolveTask({ taskName: 'elasticsearch-backup-7.3.2', tasks, functions, variables: rest }));
+    expect(err.message).toContain('Task "elasticsearch-backup-7.3.2"');
+    expect(err.details).toMatchObject({ task: 'elasticsearch-backup-7.3.2', variables: ['TARGET_NAME'] });
+  });
+});
+
+describe('addon info', () => {
+  const ab = (addon: unknown): AppBinding => ({
+    apiVersion: 'appcatalog.appscode.com/v1alpha1',
+    kind: 'AppBinding',
+    metadata: { name: 'es', namespace: 'demo' },
+    spec: { clientConfig: { url: 'http://es:9200' }, parameters: { stash: { addon } } as AppBinding['spec']['parameters'] },
+  });
+  const addon = {
+    backupTask: { name: 'elasticsearch-backup-7.3.2', params: [{ name: 'args', value: '--match=^(?![.])(?!searchguard).+' }] },
+    restoreTask: { name: 'elasticsearch-restore-7.3.2', params: [{ name: 'r', value: '1' }] },
+  };
+
+  it('Given an AppBinding addon and no invoker task, When resolved, Then its tasks and params are used', () => {
+    expect(resolveAddonInfo(ab(addon), undefined)).toEqual({
+      backupTask: { name: 'elasticsearch-backup-7.3.2', params: addon.backupTask.params },
+      restoreTask: { name: 'elasticsearch-restore-7.3.2', params: addon.restoreTask.params },
+    });
+  });
+
+  it('Given an invoker task name, When resolved, Then it overrides both task names', () => {
+    const info = resolveAddonInfo(ab(addon), { name: 'custom' });
+    expect(info.backupTask.name).toBe('custom');
+    expect(info.restoreTask.name).toBe('custom');
+  });
+
+  it('Given invoker params, When resolved, Then they merge over backup params and (quirk) replace restore params', () => {
+    const info = resolveAddonInfo(ab(addon), { params: [{ name: 'args', value: '--all' }, { name: 'extra', value: 'x' }] });
+    expect(info.backupTask.params).toEqual([{ name: 'args', value: '--all' }, { name: 'extra', value: 'x' }]);
+    expect(info.restoreTask.params).toEqual([{ name: 'args', value: '--all' }, { name: 'extra', value: 'x' }]);
+  });
+
+  it('Given no AppBinding, When resolved, Then only the invoker task is used', () => {
+    expect(resolveAddonInfo(undefined, { name: 'pvc-backup' })).toEqual({
+      backupTask: { name: 'pvc-backup', params: [] },
+      restoreTask: { name: 'pvc-backup', params: [] },
+    });
+  });
+
+  it('Given two param lists, When merged, Then later values replace by name and order is kept', () => {
+    expect(mergeParams([{ name: 'a', value: '1' }, { name: 'b', value: '2' }], [{ name: 'b', value: '3' }, { name: 'c', value: '4' }])).toEqual([
+      { name: 'a', value: '1' },
+      { name: 'b', value: '3' },
+      { name: 'c', value: '4' },
+    ]);
+  });
+});

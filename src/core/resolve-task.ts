@@ -1,0 +1,187 @@
+/**
+ * Task → Functions → containers (stash-spec §3.3 steps 1–4 and 6). Pure: Tasks and Functions are
+ * passed in as lookups; the caller builds the variable map with variables.ts.
+ */
+import type { AppBinding, Param, StashFunction, Task, TaskRef } from '../api/index.ts';
+import { StowageError } from '../errors.ts';
+import { substituteObject, type Variables } from './envsubst.ts';
+
+export interface AddonTask {
+  name?: string;
+  params: Param[];
+}
+
+export interface AddonInfo {
+  backupTask: AddonTask;
+  restoreTask: AddonTask;
+}
+
+/** Params of `over` replace same-named params of `base`; new ones are appended. */
+export function mergeParams(base: readonly Param[] | undefined, over: readonly Param[] | undefined): Param[] {
+  const out = [...(base ?? [])];
+  for (const p of over ?? []) {
+    const i = out.findIndex((q) => q.name === p.name);
+    if (i < 0) out.push(p);
+    else out[i] = p;
+  }
+  return out;
+}
+
+/**
+ * Addon info from an AppBinding's `spec.parameters.stash.addon`, overridden by the invoker's task:
+ * `task.name` replaces both task names; `task.params` are merged over the backup task's params.
+ * Stash quirk, reproduced: when the invoker has params, the restore task's params are rebuilt from
+ * the *backup* task's params (plus the invoker's), dropping the addon's own restoreTask params.
+ */
+export function resolveAddonInfo(appBinding: AppBinding | undefined, invokerTask: TaskRef | undefined): AddonInfo {
+  const addon = appBinding?.spec.parameters?.stash?.addon;
+  const backupTask: AddonTask = { params: [...(addon?.backupTask?.params ?? [])] };
+  const restoreTask: AddonTask = { params: [...(addon?.restoreTask?.params ?? [])] };
+  if (addon?.backupTask?.name) backupTask.name = addon.backupTask.name;
+  if (addon?.restoreTask?.name) restoreTask.name = addon.restoreTask.name;
+  if (invokerTask?.name) {
+    backupTask.name = invokerTask.name;
+    restoreTask.name = invokerTask.name;
+  }
+  if (invokerTask?.params?.length) {
+    backupTask.params = mergeParams(addon?.backupTask?.params, invokerTask.params);
+    restoreTask.params = mergeParams(addon?.backupTask?.params, invokerTask.params);
+  }
+  return { backupTask, restoreTask };
+}
+
+export type Lookup<T> = ReadonlyMap<string, T> | ((name: string) => T | undefined);
+
+function lookup<T>(l: Lookup<T>, name: string): T | undefined {
+  return typeof l === 'function' ? l(name) : l.get(name);
+}
+
+export type K8sObject = Record<string, unknown>;
+
+export interface ResolvedStep {
+  functionName: string;
+  containerName: string;
+  image: string;
+  command?: string[];
+  args?: string[];
+  workingDir?: string;
+  ports?: K8sObject[];
+  env?: K8sObject[];
+  envFrom?: K8sObject[];
+  volumeMounts: K8sObject[];
+  volumeDevices?: K8sObject[];
+  /** The Function's container runtimeSettings (resources, probes, lifecycle, securityContext, nice, ionice…). */
+  runtimeSettings?: K8sObject;
+  podSecurityPolicyName?: string;
+  imagePullPolicy: 'IfNotPresent';
+}
+
+export interface ResolvedTask {
+  taskName: string;
+  steps: ResolvedStep[];
+  /** Task.spec.volumes after substitution. */
+  volumes: K8sObject[];
+  /** Every step but the last: they run one after another as init containers. */
+  initContainers: ResolvedStep[];
+  /** The last step: the pod's only regular container. */
+  mainContainer: ResolvedStep;
+}
+
+export interface ResolveTaskInput {
+  taskName: string | undefined;
+  tasks: Lookup<Task>;
+  functions: Lookup<StashFunction>;
+  /** backupVariables()/restoreVariables() output (invoker task params already applied). */
+  variables: Variables;
+}
+
+export const STASH_TMP_VOLUME = 'stash-tmp-dir';
+export const STASH_TMP_MOUNT_PATH = '/stash-tmp';
+
+function withSubject<T>(subject: string, extra: Record<string, unknown>, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof StowageError && e.code.startsWith('TEMPLATE_')) {
+      throw new StowageError(e.code, `${subject}: ${e.message}`, { cause: e, details: { ...e.details, ...extra } });
+    }
+    throw e;
+  }
+}
+
+function upsertByName(list: readonly K8sObject[], item: K8sObject): K8sObject[] {
+  const i = list.findIndex((x) => x['name'] === item['name']);
+  if (i < 0) return [...list, item];
+  const out = [...list];
+  out[i] = item;
+  return out;
+}
+
+function asObjects(v: unknown): K8sObject[] | undefined {
+  return Array.isArray(v) ? (v as K8sObject[]) : undefined;
+}
+
+export function resolveTask(input: ResolveTaskInput): ResolvedTask {
+  const { taskName } = input;
+  if (!taskName) {
+    throw new StowageError(
+      'TASK_NOT_FOUND',
+      'no Task to run: set spec.task.name, or point spec.target.ref at an AppBinding whose spec.parameters.stash.addon names one',
+    );
+  }
+  const rawTask = lookup(input.tasks, taskName);
+  if (!rawTask) {
+    throw new StowageError('TASK_NOT_FOUND', `Task "${taskName}" not found: install the addon catalog that provides it or fix spec.task.name`, {
+      details: { task: taskName },
+    });
+  }
+  const task = withSubject(`Task "${taskName}"`, { task: taskName }, () => substituteObject(rawTask, input.variables));
+  if (task.spec.steps.length === 0) {
+    throw new StowageError('TASK_INVALID', `Task "${taskName}" has no steps`, { details: { task: taskName } });
+  }
+
+  const steps = task.spec.steps.map((step, i): ResolvedStep => {
+    const rawFn = lookup(input.functions, step.name);
+    if (!rawFn) {
+      throw new StowageError('FUNCTION_NOT_FOUND', `Function "${step.name}" (step ${i} of Task "${taskName}") not found: install the addon catalog that provides it`, {
+        details: { task: taskName, function: step.name },
+      });
+    }
+    const inputs: Record<string, string> = {};
+    for (const p of step.params ?? []) inputs[p.name] = p.value;
+    Object.assign(inputs, input.variables, { ADDON_IMAGE: rawFn.spec.image });
+    const fn = withSubject(`Function "${step.name}" (Task "${taskName}")`, { task: taskName, function: step.name }, () =>
+      substituteObject(rawFn, inputs),
+    );
+    const spec = fn.spec;
+    const rs = spec.runtimeSettings;
+    const resolved: ResolvedStep = {
+      functionName: step.name,
+      containerName: `${step.name.replaceAll('.', '-')}-${i}`,
+      image: spec.image,
+      volumeMounts: upsertByName(spec.volumeMounts ?? [], { name: STASH_TMP_VOLUME, mountPath: STASH_TMP_MOUNT_PATH }),
+      imagePullPolicy: 'IfNotPresent',
+    };
+    if (spec.command) resolved.command = spec.command;
+    if (spec.args) resolved.args = spec.args;
+    if (spec.workingDir) resolved.workingDir = spec.workingDir;
+    if (spec.ports) resolved.ports = spec.ports;
+    if (spec.volumeDevices) resolved.volumeDevices = spec.volumeDevices;
+    if (spec.podSecurityPolicyName) resolved.podSecurityPolicyName = spec.podSecurityPolicyName;
+    const env = asObjects(rs?.['env']);
+    if (env) resolved.env = env;
+    const envFrom = asObjects(rs?.['envFrom']);
+    if (envFrom) resolved.envFrom = envFrom;
+    if (rs) resolved.runtimeSettings = rs;
+    return resolved;
+  });
+
+  const mainContainer = steps[steps.length - 1] as ResolvedStep;
+  return {
+    taskName,
+    steps,
+    volumes: task.spec.volumes ?? [],
+    initContainers: steps.slice(0, -1),
+    mainContainer,
+  };
+}
