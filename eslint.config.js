@@ -30,11 +30,24 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read env only in src/cli/ (config is parsed once at the entry).' }],
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read env only in src/cli/ (config is parsed once at the entry).',
+        },
+      ],
     },
   },
-  { files: ['src/cli/**', 'test/**', 'bench/**', 'hack/**', '*.config.*'], rules: { 'no-restricted-properties': 'off' } },
-  { files: ['test/**', 'bench/**', 'hack/**', '**/*.test.ts'], rules: { 'no-console': 'off', '@typescript-eslint/no-non-null-assertion': 'off' } },
+  {
+    files: ['src/cli/**', 'test/**', 'bench/**', 'hack/**', '*.config.*'],
+    rules: { 'no-restricted-properties': 'off' },
+  },
+  {
+    files: ['test/**', 'bench/**', 'hack/**', '**/*.test.ts'],
+    rules: { 'no-console': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
   layer('api', ['core', 'engine', 'backends', 'addons', 'controllers', 'runtime', 'cli', 'metrics']),
   layer('core', ['engine', 'backends', 'addons', 'controllers', 'runtime', 'cli', 'metrics']),

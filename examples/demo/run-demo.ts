@@ -67,29 +67,35 @@ async function main(): Promise<number> {
   serve.stderr.on('data', (c: Buffer) => logChunks.push(c));
   let exitCode = 1;
   try {
-    const store = await waitFor('the state database', 30_000, async () => {
+    const store = await waitFor('the state database', 30_000, () => {
       try {
-        return new LocalStore(openStateDb(join(stateDir, 'state.db')));
+        return Promise.resolve(new LocalStore(openStateDb(join(stateDir, 'state.db'))));
       } catch {
-        return undefined;
+        return Promise.resolve(undefined);
       }
     });
     const bcPhase = await waitFor('BackupConfiguration Ready', 60_000, async () => {
       const bc = await store.get('BackupConfiguration', 'demo', 'sample-postgres-backup');
       return bc?.status?.phase === 'Ready' ? bc.status.phase : undefined;
     });
-    say(`BackupConfiguration demo/sample-postgres-backup is ${bcPhase}; waiting for the scheduled BackupSession`);
+    say(
+      `BackupConfiguration demo/sample-postgres-backup is ${bcPhase}; waiting for the scheduled BackupSession`,
+    );
     const session = await waitFor('a scheduled BackupSession to finish', 150_000, async () => {
       const sessions = await store.list('BackupSession', { namespace: 'demo' });
       return sessions.find((s) => s.status?.phase === 'Succeeded' || s.status?.phase === 'Failed');
     });
     if (session.status?.phase !== 'Succeeded') {
       const target = session.status?.targets?.[0];
-      throw new Error(`BackupSession ${session.metadata.name} ${session.status?.phase}: ${JSON.stringify(target?.stats ?? target?.conditions)}`);
+      throw new Error(
+        `BackupSession ${session.metadata.name} ${session.status?.phase}: ${JSON.stringify(target?.stats ?? target?.conditions)}`,
+      );
     }
     const host = session.status.targets?.[0]?.stats?.[0];
     const snap = host?.snapshots?.[0];
-    say(`BackupSession ${session.metadata.name} Succeeded in ${session.status.sessionDuration} (snapshot ${snap?.name})`);
+    say(
+      `BackupSession ${session.metadata.name} Succeeded in ${session.status.sessionDuration} (snapshot ${snap?.name})`,
+    );
 
     say('dropping the data');
     await withClient(pg.superuserUrl, async (c) => {
@@ -99,18 +105,23 @@ async function main(): Promise<number> {
 
     say('applying a RestoreSession');
     writeFileSync(join(work, 'restore.yaml'), readFileSync(join(examples, 'restoresession.yaml')));
-    const applied = spawnSync(stowage, ['apply', '-f', join(work, 'restore.yaml')], { env, encoding: 'utf8' });
+    const applied = spawnSync(stowage, ['apply', '-f', join(work, 'restore.yaml')], {
+      env,
+      encoding: 'utf8',
+    });
     if (applied.status !== 0) throw new Error(`stowage apply failed: ${applied.stderr}`);
     const restore = await waitFor('the RestoreSession to finish', 120_000, async () => {
       const rs = await store.get('RestoreSession', 'demo', 'sample-postgres-restore');
       return rs?.status?.phase === 'Succeeded' || rs?.status?.phase === 'Failed' ? rs : undefined;
     });
-    if (restore.status?.phase !== 'Succeeded') throw new Error(`RestoreSession ${restore.status?.phase}: ${JSON.stringify(restore.status?.stats)}`);
+    if (restore.status?.phase !== 'Succeeded')
+      throw new Error(`RestoreSession ${restore.status?.phase}: ${JSON.stringify(restore.status?.stats)}`);
 
     const after = await tableChecksums(pg.superuserUrl);
     const mismatched = Object.keys(before).filter((k) => before[k] !== after[k]);
     const missing = Object.keys(before).filter((k) => !(k in after));
-    if (mismatched.length || missing.length) throw new Error(`restored data differs: ${[...mismatched, ...missing].join(', ')}`);
+    if (mismatched.length || missing.length)
+      throw new Error(`restored data differs: ${[...mismatched, ...missing].join(', ')}`);
     const repo = await store.get('Repository', 'demo', 'local-repo');
 
     process.stdout.write(

@@ -11,10 +11,15 @@ const ab = (clientConfig: AppBinding['spec']['clientConfig'], namespace = 'demo'
 
 describe('appBindingUrl', () => {
   it('uses clientConfig.url as is', () => {
-    expect(appBindingUrl(ab({ url: 'postgres://db.example:5433/app?sslmode=disable' }))).toBe('postgres://db.example:5433/app?sslmode=disable');
+    expect(appBindingUrl(ab({ url: 'postgres://db.example:5433/app?sslmode=disable' }))).toBe(
+      'postgres://db.example:5433/app?sslmode=disable',
+    );
   });
   it.each([
-    [{ name: 'pg', scheme: 'postgresql', port: 5432, path: '/', query: 'sslmode=disable' }, 'postgresql://pg.demo.svc:5432/?sslmode=disable'],
+    [
+      { name: 'pg', scheme: 'postgresql', port: 5432, path: '/', query: 'sslmode=disable' },
+      'postgresql://pg.demo.svc:5432/?sslmode=disable',
+    ],
     [{ name: 'es', namespace: 'other', scheme: 'http', port: 9200 }, 'http://es.other.svc:9200'],
     [{ name: 'x' }, 'x.demo.svc'],
     [{ name: 'x', port: 1, query: '' }, 'x.demo.svc:1'],

@@ -12,9 +12,12 @@ describe('addon registry', () => {
     expect(parseAddonTaskName(name)).toEqual(want);
   });
 
-  it.each(['pvc-backup', 'update-status', 'postgres-backup-', 'postgres-15.1', 'postgres-backup-latest'])('rejects %s', (name) => {
-    expect(parseAddonTaskName(name)).toBeUndefined();
-  });
+  it.each(['pvc-backup', 'update-status', 'postgres-backup-', 'postgres-15.1', 'postgres-backup-latest'])(
+    'rejects %s',
+    (name) => {
+      expect(parseAddonTaskName(name)).toBeUndefined();
+    },
+  );
 
   it('maps postgres Task names to the postgres addon, unknown families to nothing', () => {
     expect(addonNames()).toContain('postgres');

@@ -11,7 +11,9 @@ describe('applySecretTransforms', () => {
   });
 
   it('treats a rename of a missing key as a no-op', async () => {
-    expect(await applySecretTransforms({ a: '1' }, [{ renameKey: { from: 'b', to: 'c' } }])).toEqual({ a: '1' });
+    expect(await applySecretTransforms({ a: '1' }, [{ renameKey: { from: 'b', to: 'c' } }])).toEqual({
+      a: '1',
+    });
   });
 
   it('decodes addKey.value as base64 and takes stringValue as plain text (stringValue wins)', async () => {
@@ -28,7 +30,11 @@ describe('applySecretTransforms', () => {
     const seen: string[] = [];
     const out = await applySecretTransforms(
       { username: 'old', keep: 'k' },
-      [{ addKeysFrom: { secretRef: { name: 'extra' } } }, { removeKey: { key: 'keep' } }, { removeKey: { key: 'absent' } }],
+      [
+        { addKeysFrom: { secretRef: { name: 'extra' } } },
+        { removeKey: { key: 'keep' } },
+        { removeKey: { key: 'absent' } },
+      ],
       (name) => {
         seen.push(name);
         return Promise.resolve({ username: 'new', password: 'p' });
@@ -45,7 +51,9 @@ describe('applySecretTransforms', () => {
   });
 
   it('fails on addKeysFrom without a lookup, and on entries with zero or two operations', async () => {
-    await expect(applySecretTransforms({}, [{ addKeysFrom: { secretRef: { name: 'x' } } }])).rejects.toMatchObject({ code: 'SECRET_LOOKUP_UNAVAILABLE' });
+    await expect(
+      applySecretTransforms({}, [{ addKeysFrom: { secretRef: { name: 'x' } } }]),
+    ).rejects.toMatchObject({ code: 'SECRET_LOOKUP_UNAVAILABLE' });
     await expect(applySecretTransforms({}, [{}])).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     await expect(
       applySecretTransforms({}, [{ removeKey: { key: 'a' }, renameKey: { from: 'a', to: 'b' } }]),

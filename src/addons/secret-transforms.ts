@@ -25,7 +25,10 @@ export async function applySecretTransforms(
     const set = [t.renameKey, t.addKey, t.addKeysFrom, t.removeKey].filter((x) => x !== undefined).length;
     if (set !== 1) {
       throw new ValidationError('AppBinding secretTransforms', [
-        { path: `spec.secretTransforms[${i}]`, message: `exactly one of renameKey, addKey, addKeysFrom, removeKey must be set (found ${set})` },
+        {
+          path: `spec.secretTransforms[${i}]`,
+          message: `exactly one of renameKey, addKey, addKeysFrom, removeKey must be set (found ${set})`,
+        },
       ]);
     }
     if (t.renameKey) {
@@ -43,7 +46,10 @@ export async function applySecretTransforms(
     } else if (t.addKeysFrom) {
       const name = t.addKeysFrom.secretRef.name;
       if (!lookup) {
-        throw new StowageError('SECRET_LOOKUP_UNAVAILABLE', `secretTransforms[${i}].addKeysFrom needs Secret "${name}", but no Secret reader was given`);
+        throw new StowageError(
+          'SECRET_LOOKUP_UNAVAILABLE',
+          `secretTransforms[${i}].addKeysFrom needs Secret "${name}", but no Secret reader was given`,
+        );
       }
       Object.assign(out, await lookup(name));
     } else if (t.removeKey) {

@@ -20,7 +20,10 @@ export function parseManifests(text: string, file: string): ManifestResult {
     const source = list.length > 1 ? `${file} (document ${i + 1})` : file;
     if (doc.errors.length > 0) {
       result.errors.push(
-        new ValidationError(`${source}`, doc.errors.map((e) => ({ path: '(yaml)', message: e.message.split('\n')[0] ?? e.message }))),
+        new ValidationError(
+          `${source}`,
+          doc.errors.map((e) => ({ path: '(yaml)', message: e.message.split('\n')[0] ?? e.message })),
+        ),
       );
       return;
     }

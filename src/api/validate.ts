@@ -12,13 +12,21 @@ export type AnyObject = { [K in KindName]: ObjectOf<K> }[KindName];
 function describe(raw: unknown): { kind: string; name: string } {
   const o = (raw ?? {}) as { kind?: unknown; metadata?: { name?: unknown; generateName?: unknown } };
   const kind = typeof o.kind === 'string' ? o.kind : '<no kind>';
-  const name = typeof o.metadata?.name === 'string' ? o.metadata.name : typeof o.metadata?.generateName === 'string' ? `${o.metadata.generateName}*` : '<no name>';
+  const name =
+    typeof o.metadata?.name === 'string'
+      ? o.metadata.name
+      : typeof o.metadata?.generateName === 'string'
+        ? `${o.metadata.generateName}*`
+        : '<no name>';
   return { kind, name };
 }
 
 export function issuesOf(error: z.ZodError): FieldIssue[] {
   return error.issues.map((i) => ({
-    path: i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, ''),
+    path: i.path
+      .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+      .join('')
+      .replace(/^\./, ''),
     message: i.message,
   }));
 }
@@ -30,13 +38,19 @@ export function parseObject(raw: unknown, source?: string): AnyObject {
   const info = (kinds as Record<string, (typeof kinds)[KindName]>)[kind];
   if (!info) {
     throw new ValidationError(subject, [
-      { path: 'kind', message: `unsupported kind "${kind}"; expected one of ${Object.keys(kinds).join(', ')}` },
+      {
+        path: 'kind',
+        message: `unsupported kind "${kind}"; expected one of ${Object.keys(kinds).join(', ')}`,
+      },
     ]);
   }
   const apiVersion = (raw as { apiVersion?: unknown }).apiVersion;
   if (apiVersion !== apiVersionOf(info)) {
     throw new ValidationError(subject, [
-      { path: 'apiVersion', message: `expected "${apiVersionOf(info)}" for kind ${kind}, got ${JSON.stringify(apiVersion)}` },
+      {
+        path: 'apiVersion',
+        message: `expected "${apiVersionOf(info)}" for kind ${kind}, got ${JSON.stringify(apiVersion)}`,
+      },
     ]);
   }
   const result = info.schema.safeParse(raw);

@@ -34,7 +34,11 @@ describe('materializeConnection', () => {
     const parent = await mkdtemp(join(tmpdir(), 'stowage-mat-'));
     dirs.push(parent);
     const repo = join(parent, 'a', 'b');
-    const m = await connectBackend({ local: { mountPath: repo } }, { RESTIC_PASSWORD: 'pw' }, { parentDir: parent });
+    const m = await connectBackend(
+      { local: { mountPath: repo } },
+      { RESTIC_PASSWORD: 'pw' },
+      { parentDir: parent },
+    );
     expect((await stat(repo)).isDirectory()).toBe(true);
     expect(m.connection).toEqual({ repository: repo, env: { RESTIC_PASSWORD: 'pw' }, globalArgs: [] });
     await m.dispose();

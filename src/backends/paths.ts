@@ -16,5 +16,7 @@ export function containerRepository(kind: string, container: string, prefix: str
 
 /** `--option <kind>.connections=N` when maxConnections is set and positive. */
 export function connectionsOption(kind: string, maxConnections: number | undefined): string[] {
-  return maxConnections !== undefined && maxConnections > 0 ? ['--option', `${kind}.connections=${maxConnections}`] : [];
+  return maxConnections !== undefined && maxConnections > 0
+    ? ['--option', `${kind}.connections=${maxConnections}`]
+    : [];
 }

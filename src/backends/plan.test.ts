@@ -25,14 +25,19 @@ const cases: Case[] = [
   },
   {
     name: 's3 with prefix, region and keys',
-    backend: { storageSecretName: 's', s3: { endpoint: 's3.amazonaws.com', bucket: 'stash-demo', prefix: '/demo/es', region: 'us-west-1' } },
+    backend: {
+      storageSecretName: 's',
+      s3: { endpoint: 's3.amazonaws.com', bucket: 'stash-demo', prefix: '/demo/es', region: 'us-west-1' },
+    },
     secret: { ...pw, AWS_ACCESS_KEY_ID: 'ak', AWS_SECRET_ACCESS_KEY: 'sk', UNRELATED: 'x' },
     repository: 's3:s3.amazonaws.com/stash-demo/demo/es',
     env: { ...pw, AWS_ACCESS_KEY_ID: 'ak', AWS_SECRET_ACCESS_KEY: 'sk', AWS_DEFAULT_REGION: 'us-west-1' },
   },
   {
     name: 's3 endpoint verbatim with scheme, path.Join cleans the prefix, insecureTLS',
-    backend: { s3: { endpoint: 'https://minio.local:9000', bucket: 'b', prefix: 'a//b/../c/', insecureTLS: true } },
+    backend: {
+      s3: { endpoint: 'https://minio.local:9000', bucket: 'b', prefix: 'a//b/../c/', insecureTLS: true },
+    },
     secret: pw,
     repository: 's3:https://minio.local:9000/b/a/c',
     env: pw,
@@ -48,7 +53,11 @@ const cases: Case[] = [
   {
     name: 'gcs: prefix verbatim, key file, connections',
     backend: { gcs: { bucket: 'bucket', prefix: '/demo/sample-es', maxConnections: 4 } },
-    secret: { ...pw, GOOGLE_PROJECT_ID: 'proj', GOOGLE_SERVICE_ACCOUNT_JSON_KEY: '{"type":"service_account"}' },
+    secret: {
+      ...pw,
+      GOOGLE_PROJECT_ID: 'proj',
+      GOOGLE_SERVICE_ACCOUNT_JSON_KEY: '{"type":"service_account"}',
+    },
     repository: 'gs:bucket://demo/sample-es',
     env: { ...pw, GOOGLE_PROJECT_ID: 'proj' },
     globalArgs: ['--option', 'gs.connections=4'],
@@ -64,17 +73,40 @@ const cases: Case[] = [
   {
     name: 'azure',
     backend: { azure: { container: 'c', prefix: 'p/q', maxConnections: 2 } },
-    secret: { ...pw, AZURE_ACCOUNT_NAME: 'acct', AZURE_ACCOUNT_KEY: 'key', AZURE_ENDPOINT_SUFFIX: 'localhost:10000' },
+    secret: {
+      ...pw,
+      AZURE_ACCOUNT_NAME: 'acct',
+      AZURE_ACCOUNT_KEY: 'key',
+      AZURE_ENDPOINT_SUFFIX: 'localhost:10000',
+    },
     repository: 'azure:c:/p/q',
-    env: { ...pw, AZURE_ACCOUNT_NAME: 'acct', AZURE_ACCOUNT_KEY: 'key', AZURE_ENDPOINT_SUFFIX: 'localhost:10000' },
+    env: {
+      ...pw,
+      AZURE_ACCOUNT_NAME: 'acct',
+      AZURE_ACCOUNT_KEY: 'key',
+      AZURE_ENDPOINT_SUFFIX: 'localhost:10000',
+    },
     globalArgs: ['--option', 'azure.connections=2'],
   },
   {
     name: 'swift exports the auth variables that are present',
     backend: { swift: { container: 'c', prefix: 'p' } },
-    secret: { ...pw, OS_AUTH_URL: 'https://keystone/v3', OS_USERNAME: 'u', OS_PASSWORD: 'p', OS_PROJECT_NAME: 'proj', ST_KEY: '' },
+    secret: {
+      ...pw,
+      OS_AUTH_URL: 'https://keystone/v3',
+      OS_USERNAME: 'u',
+      OS_PASSWORD: 'p',
+      OS_PROJECT_NAME: 'proj',
+      ST_KEY: '',
+    },
     repository: 'swift:c:/p',
-    env: { ...pw, OS_AUTH_URL: 'https://keystone/v3', OS_USERNAME: 'u', OS_PASSWORD: 'p', OS_PROJECT_NAME: 'proj' },
+    env: {
+      ...pw,
+      OS_AUTH_URL: 'https://keystone/v3',
+      OS_USERNAME: 'u',
+      OS_PASSWORD: 'p',
+      OS_PROJECT_NAME: 'proj',
+    },
   },
   {
     name: 'b2',
@@ -133,24 +165,49 @@ describe('planConnection', () => {
   });
 
   it('local plans the directory to create', () => {
-    expect(planConnection({ local: { mountPath: '/var/backups/x' } }, pw).localDirectory).toBe('/var/backups/x');
+    expect(planConnection({ local: { mountPath: '/var/backups/x' } }, pw).localDirectory).toBe(
+      '/var/backups/x',
+    );
   });
 
   it.each([
-    [{ storageSecretName: 'my-secret', s3: { endpoint: 'e', bucket: 'b' } }, {}, 'RESTIC_PASSWORD', 'my-secret'],
-    [{ storageSecretName: 'my-secret', local: { mountPath: '/x' } }, { RESTIC_PASSWORD: '' }, 'RESTIC_PASSWORD', 'my-secret'],
-    [{ storageSecretName: 'b2-secret', b2: { bucket: 'b' } }, { ...pw, B2_ACCOUNT_KEY: 'k' }, 'B2_ACCOUNT_ID', 'b2-secret'],
-    [{ storageSecretName: 'b2-secret', b2: { bucket: 'b' } }, { ...pw, B2_ACCOUNT_ID: 'i' }, 'B2_ACCOUNT_KEY', 'b2-secret'],
-  ] as [Backend, Record<string, string>, string, string][])('missing required key %#', (backend, secret, key, secretName) => {
-    let error: unknown;
-    try {
-      planConnection(backend, secret);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(StowageError);
-    expect((error as StowageError).code).toBe('STORAGE_SECRET_KEY_MISSING');
-    expect((error as StowageError).message).toContain(key);
-    expect((error as StowageError).message).toContain(`"${secretName}"`);
-  });
+    [
+      { storageSecretName: 'my-secret', s3: { endpoint: 'e', bucket: 'b' } },
+      {},
+      'RESTIC_PASSWORD',
+      'my-secret',
+    ],
+    [
+      { storageSecretName: 'my-secret', local: { mountPath: '/x' } },
+      { RESTIC_PASSWORD: '' },
+      'RESTIC_PASSWORD',
+      'my-secret',
+    ],
+    [
+      { storageSecretName: 'b2-secret', b2: { bucket: 'b' } },
+      { ...pw, B2_ACCOUNT_KEY: 'k' },
+      'B2_ACCOUNT_ID',
+      'b2-secret',
+    ],
+    [
+      { storageSecretName: 'b2-secret', b2: { bucket: 'b' } },
+      { ...pw, B2_ACCOUNT_ID: 'i' },
+      'B2_ACCOUNT_KEY',
+      'b2-secret',
+    ],
+  ] as [Backend, Record<string, string>, string, string][])(
+    'missing required key %#',
+    (backend, secret, key, secretName) => {
+      let error: unknown;
+      try {
+        planConnection(backend, secret);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(StowageError);
+      expect((error as StowageError).code).toBe('STORAGE_SECRET_KEY_MISSING');
+      expect((error as StowageError).message).toContain(key);
+      expect((error as StowageError).message).toContain(`"${secretName}"`);
+    },
+  );
 });

@@ -39,7 +39,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, isTTY: boolean): Config {
   const stateDir = e.STOWAGE_STATE_DIR ?? join(e.XDG_DATA_HOME ?? join(home, '.local', 'share'), 'stowage');
   const cache = e.STOWAGE_CACHE ?? join(home, '.cache', 'stowage');
   const resticBinary = e.STOWAGE_RESTIC ?? join(cache, 'tools', 'restic-0.19.1', 'restic');
-  const childEnv: Record<string, string> = { PATH: e.PATH, HOME: home, STOWAGE_STATE_DIR: stateDir, STOWAGE_RESTIC: resticBinary };
+  const childEnv: Record<string, string> = {
+    PATH: e.PATH,
+    HOME: home,
+    STOWAGE_STATE_DIR: stateDir,
+    STOWAGE_RESTIC: resticBinary,
+  };
   if (e.STOWAGE_PUSHGATEWAY_URL) childEnv.STOWAGE_PUSHGATEWAY_URL = e.STOWAGE_PUSHGATEWAY_URL;
   childEnv.STOWAGE_LOG_LEVEL = e.STOWAGE_LOG_LEVEL;
   childEnv.STOWAGE_LOG_FORMAT = 'json';

@@ -1,6 +1,6 @@
 /** What every command gets: the parsed config, a logger and where to print. */
 import type { Logger } from 'pino';
-import { StandaloneRuntime } from '../runtime/standalone/runtime.ts';
+import type { StandaloneRuntime } from '../runtime/standalone/runtime.ts';
 import { LocalStore } from '../runtime/standalone/local-store.ts';
 import { openStateDb } from '../runtime/standalone/state-db.ts';
 import { stateDbPath } from '../runtime/standalone/runtime.ts';

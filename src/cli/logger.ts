@@ -5,8 +5,13 @@ export function createLogger(level: string, format: 'json' | 'pretty', name = 's
   const redact = { paths: ['*.password', '*.RESTIC_PASSWORD', '*.env', '*.secret'], censor: '[redacted]' };
   if (format === 'pretty') {
     return pino({
-      name, level, redact,
-      transport: { target: 'pino-pretty', options: { destination: 2, colorize: true, ignore: 'pid,hostname', translateTime: 'HH:MM:ss' } },
+      name,
+      level,
+      redact,
+      transport: {
+        target: 'pino-pretty',
+        options: { destination: 2, colorize: true, ignore: 'pid,hostname', translateTime: 'HH:MM:ss' },
+      },
     });
   }
   return pino({ name, level, redact }, pino.destination(2));

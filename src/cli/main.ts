@@ -25,7 +25,12 @@ async function main(argv: string[]): Promise<number> {
     logger: createLogger(config.logLevel, config.logFormat),
     out: (text) => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
     isTTY: process.stdout.isTTY === true,
-    selfCommand: [process.execPath, '--disable-warning=ExperimentalWarning', ...process.execArgv.filter((a) => !a.startsWith('--disable-warning')), process.argv[1] ?? ''],
+    selfCommand: [
+      process.execPath,
+      '--disable-warning=ExperimentalWarning',
+      ...process.execArgv.filter((a) => !a.startsWith('--disable-warning')),
+      process.argv[1] ?? '',
+    ],
   };
   const program = new Command('stowage')
     .description('Back up and restore databases with the Stash API, on Kubernetes or on one machine.')
@@ -43,7 +48,9 @@ async function main(argv: string[]): Promise<number> {
 
 function report(e: unknown): number {
   if (e instanceof CommanderError) {
-    return e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? ExitCode.Ok : ExitCode.InvalidInput;
+    return e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version'
+      ? ExitCode.Ok
+      : ExitCode.InvalidInput;
   }
   if (e instanceof ValidationError) {
     process.stderr.write(`error: ${e.message}\n`);

@@ -9,7 +9,10 @@ import type { CliContext } from './context.ts';
 
 export function progressReporter(ctx: CliContext): ((p: ResticProgress) => void) | undefined {
   if (process.stderr.isTTY) {
-    const bar = new SingleBar({ format: '{bar} {percentage}% | {done} | {eta_formatted}', stream: process.stderr, hideCursor: true }, Presets.shades_classic);
+    const bar = new SingleBar(
+      { format: '{bar} {percentage}% | {done} | {eta_formatted}', stream: process.stderr, hideCursor: true },
+      Presets.shades_classic,
+    );
     let started = false;
     return (p) => {
       if (!started) {
@@ -25,6 +28,14 @@ export function progressReporter(ctx: CliContext): ((p: ResticProgress) => void)
     const now = Date.now();
     if (now - last < 10_000 && p.percentDone < 1) return;
     last = now;
-    ctx.logger.info({ percent: Math.round(p.percentDone * 1000) / 10, bytesDone: p.bytesDone, totalBytes: p.totalBytes, seconds: p.secondsElapsed }, 'progress');
+    ctx.logger.info(
+      {
+        percent: Math.round(p.percentDone * 1000) / 10,
+        bytesDone: p.bytesDone,
+        totalBytes: p.totalBytes,
+        seconds: p.secondsElapsed,
+      },
+      'progress',
+    );
   };
 }

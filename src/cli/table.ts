@@ -23,18 +23,30 @@ export function age(iso: string | undefined, now: Date): string {
 
 function cell(value: unknown, type: string, now: Date): string {
   if (value === undefined || value === null || value === '') return '';
-  if (type === 'date') return age(String(value), now);
-  return String(value);
+  const text = typeof value === 'object' ? JSON.stringify(value) : String(value as string | number | boolean);
+  return type === 'date' ? age(text, now) : text;
 }
 
-export function renderTable(info: KindInfo, objects: AnyObject[], o: { allNamespaces: boolean; now: Date }): string {
-  const headers = [...(o.allNamespaces && info.scope === 'Namespaced' ? ['NAMESPACE'] : []), 'NAME', ...info.printerColumns.map((c) => c.name.toUpperCase())];
+export function renderTable(
+  info: KindInfo,
+  objects: AnyObject[],
+  o: { allNamespaces: boolean; now: Date },
+): string {
+  const headers = [
+    ...(o.allNamespaces && info.scope === 'Namespaced' ? ['NAMESPACE'] : []),
+    'NAME',
+    ...info.printerColumns.map((c) => c.name.toUpperCase()),
+  ];
   const rows = objects.map((obj) => [
     ...(o.allNamespaces && info.scope === 'Namespaced' ? [obj.metadata.namespace ?? ''] : []),
     obj.metadata.name ?? '',
     ...info.printerColumns.map((c) => cell(jsonPathValue(obj, c.jsonPath), c.type, o.now)),
   ]);
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cols: string[]) => cols.map((c, i) => (i === cols.length - 1 ? c : c.padEnd(widths[i]! + 3))).join('').trimEnd();
+  const line = (cols: string[]) =>
+    cols
+      .map((c, i) => (i === cols.length - 1 ? c : c.padEnd(widths[i]! + 3)))
+      .join('')
+      .trimEnd();
   return [line(headers), ...rows.map(line)].join('\n');
 }

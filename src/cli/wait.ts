@@ -29,5 +29,8 @@ export async function waitForPhase(
     }
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new StowageError('TIMEOUT', `${kind} ${namespace}/${name} did not finish within ${timeoutSeconds}s (last phase: ${last})`);
+  throw new StowageError(
+    'TIMEOUT',
+    `${kind} ${namespace}/${name} did not finish within ${timeoutSeconds}s (last phase: ${last})`,
+  );
 }

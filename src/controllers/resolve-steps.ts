@@ -11,8 +11,20 @@ import type { ControllerContext } from './context.ts';
 import type { JobStep } from './store.ts';
 
 export type ResolveStepsInput =
-  | { mode: 'backup'; invoker: ObjectOf<'BackupConfiguration'>; invokerNamespace: string; repository: ObjectOf<'Repository'>; sessionName: string }
-  | { mode: 'restore'; invoker: ObjectOf<'RestoreSession'>; invokerNamespace: string; repository: ObjectOf<'Repository'>; sessionName: string };
+  | {
+      mode: 'backup';
+      invoker: ObjectOf<'BackupConfiguration'>;
+      invokerNamespace: string;
+      repository: ObjectOf<'Repository'>;
+      sessionName: string;
+    }
+  | {
+      mode: 'restore';
+      invoker: ObjectOf<'RestoreSession'>;
+      invokerNamespace: string;
+      repository: ObjectOf<'Repository'>;
+      sessionName: string;
+    };
 
 /** `registry/image:tag` → its parts (STASH_DOCKER_REGISTRY, STASH_DOCKER_IMAGE, STASH_IMAGE_TAG). */
 export function imageParts(image: string): ImageParts {
@@ -26,14 +38,17 @@ export function imageParts(image: string): ImageParts {
 
 function envRecord(env: Array<Record<string, unknown>> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const e of env ?? []) if (typeof e.name === 'string' && typeof e.value === 'string') out[e.name] = e.value;
+  for (const e of env ?? [])
+    if (typeof e.name === 'string' && typeof e.value === 'string') out[e.name] = e.value;
   return out;
 }
 
 export async function resolveJobSteps(ctx: ControllerContext, input: ResolveStepsInput): Promise<JobStep[]> {
   const ref = input.invoker.spec.target?.ref;
   const appBinding =
-    ref?.kind === 'AppBinding' && ref.name ? await ctx.store.get('AppBinding', ref.namespace ?? input.invokerNamespace, ref.name) : undefined;
+    ref?.kind === 'AppBinding' && ref.name
+      ? await ctx.store.get('AppBinding', ref.namespace ?? input.invokerNamespace, ref.name)
+      : undefined;
   const addon = resolveAddonInfo(appBinding, input.invoker.spec.task);
   const task = input.mode === 'backup' ? addon.backupTask : addon.restoreTask;
   if (!task.name) {
@@ -42,11 +57,25 @@ export async function resolveJobSteps(ctx: ControllerContext, input: ResolveStep
       `${input.invoker.kind} ${input.invokerNamespace}/${input.invoker.metadata.name}: no Task to run; set spec.task.name or use an AppBinding whose spec.parameters.stash.addon names one`,
     );
   }
-  const operator = { image: imageParts(ctx.settings.image), pushgatewayUrl: ctx.settings.pushgatewayUrl ?? '' };
+  const operator = {
+    image: imageParts(ctx.settings.image),
+    pushgatewayUrl: ctx.settings.pushgatewayUrl ?? '',
+  };
   const variables =
     input.mode === 'backup'
-      ? backupVariables({ repository: input.repository, invoker: input.invoker, backupSessionName: input.sessionName, operator, taskParams: task.params })
-      : restoreVariables({ repository: input.repository, invoker: input.invoker, operator, taskParams: task.params });
+      ? backupVariables({
+          repository: input.repository,
+          invoker: input.invoker,
+          backupSessionName: input.sessionName,
+          operator,
+          taskParams: task.params,
+        })
+      : restoreVariables({
+          repository: input.repository,
+          invoker: input.invoker,
+          operator,
+          taskParams: task.params,
+        });
   const tasks = new Map((await ctx.store.list('Task')).map((t) => [t.metadata.name ?? '', t]));
   const functions = new Map((await ctx.store.list('Function')).map((f) => [f.metadata.name ?? '', f]));
   const resolved = resolveTask({ taskName: task.name, tasks, functions, variables });

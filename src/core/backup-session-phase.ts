@@ -2,7 +2,12 @@
  * BackupSession target and session phases (stash-spec §1.5, AM calculateBackupTargetPhase /
  * calculateBackupSessionPhase). Evaluated on every status write; first matching rule wins.
  */
-import type { BackupSessionPhase, BackupSessionStatus, BackupTargetStatus, TargetPhase } from '../api/index.ts';
+import type {
+  BackupSessionPhase,
+  BackupSessionStatus,
+  BackupTargetStatus,
+  TargetPhase,
+} from '../api/index.ts';
 import {
   BackupSessionCondition as S,
   BackupTargetCondition as T,
@@ -10,7 +15,9 @@ import {
   isConditionTrue,
 } from './conditions.ts';
 
-export function backupTargetPhase(target: Pick<BackupTargetStatus, 'totalHosts' | 'stats' | 'conditions'>): TargetPhase {
+export function backupTargetPhase(
+  target: Pick<BackupTargetStatus, 'totalHosts' | 'stats' | 'conditions'>,
+): TargetPhase {
   const c = target.conditions;
   if (
     isConditionFalse(c, T.BackupExecutorEnsured) ||
@@ -54,7 +61,8 @@ export function backupSessionPhase(
   }
   if (targets.every((t) => t.phase === undefined || t.phase === 'Pending')) return 'Pending';
   const allCompleted =
-    targets.every((t) => completed(t.phase)) && (expectedTargets === undefined || targets.length >= expectedTargets);
+    targets.every((t) => completed(t.phase)) &&
+    (expectedTargets === undefined || targets.length >= expectedTargets);
   if (allCompleted && metricsPushed) {
     const failed =
       targets.some((t) => t.phase === 'Failed') ||
@@ -72,7 +80,8 @@ export function backupSessionCompleted(
   expectedTargets: number,
 ): boolean {
   const c = status?.conditions;
-  if (isConditionFalse(c, S.GlobalPreBackupHookSucceeded) || isConditionTrue(c, S.DeadlineExceeded)) return true;
+  if (isConditionFalse(c, S.GlobalPreBackupHookSucceeded) || isConditionTrue(c, S.DeadlineExceeded))
+    return true;
   const targets = status?.targets ?? [];
   return targets.length >= expectedTargets && targets.every((t) => completed(t.phase));
 }

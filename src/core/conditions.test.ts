@@ -14,18 +14,45 @@ const t0 = new Date('2024-01-01T00:00:00Z');
 const t1 = new Date('2024-01-01T00:05:00Z');
 
 const base: Condition[] = [
-  { type: 'RepositoryFound', status: 'True', reason: 'RepositoryAvailable', message: 'ok', lastTransitionTime: t0.toISOString() },
-  { type: 'ValidationPassed', status: 'True', reason: 'ResourceValidationPassed', lastTransitionTime: t0.toISOString(), observedGeneration: 3 },
+  {
+    type: 'RepositoryFound',
+    status: 'True',
+    reason: 'RepositoryAvailable',
+    message: 'ok',
+    lastTransitionTime: t0.toISOString(),
+  },
+  {
+    type: 'ValidationPassed',
+    status: 'True',
+    reason: 'ResourceValidationPassed',
+    lastTransitionTime: t0.toISOString(),
+    observedGeneration: 3,
+  },
 ];
 
 describe('setCondition', () => {
   it('Given an empty list, When a condition is set, Then it is appended with lastTransitionTime = now', () => {
-    const out = setCondition(undefined, { type: 'CronJobCreated', status: 'True', reason: 'CronJobCreationSucceeded' }, t1);
-    expect(out).toEqual([{ type: 'CronJobCreated', status: 'True', reason: 'CronJobCreationSucceeded', lastTransitionTime: t1.toISOString() }]);
+    const out = setCondition(
+      undefined,
+      { type: 'CronJobCreated', status: 'True', reason: 'CronJobCreationSucceeded' },
+      t1,
+    );
+    expect(out).toEqual([
+      {
+        type: 'CronJobCreated',
+        status: 'True',
+        reason: 'CronJobCreationSucceeded',
+        lastTransitionTime: t1.toISOString(),
+      },
+    ]);
   });
 
   it('Given an unchanged status, reason and message, When set, Then the same list is returned untouched', () => {
-    const out = setCondition(base, { type: 'RepositoryFound', status: 'True', reason: 'RepositoryAvailable', message: 'ok' }, t1);
+    const out = setCondition(
+      base,
+      { type: 'RepositoryFound', status: 'True', reason: 'RepositoryAvailable', message: 'ok' },
+      t1,
+    );
     expect(out).toBe(base);
     expect(out[0]?.lastTransitionTime).toBe(t0.toISOString());
   });
@@ -44,12 +71,30 @@ describe('setCondition', () => {
   });
 
   it('Given an older observedGeneration, When set, Then the stored condition is kept', () => {
-    const out = setCondition(base, { type: 'ValidationPassed', status: 'False', reason: 'ResourceValidationFailed', observedGeneration: 2 }, t1);
+    const out = setCondition(
+      base,
+      {
+        type: 'ValidationPassed',
+        status: 'False',
+        reason: 'ResourceValidationFailed',
+        observedGeneration: 2,
+      },
+      t1,
+    );
     expect(out).toBe(base);
   });
 
   it('Given a newer observedGeneration, When set, Then the condition is replaced', () => {
-    const out = setCondition(base, { type: 'ValidationPassed', status: 'False', reason: 'ResourceValidationFailed', observedGeneration: 4 }, t1);
+    const out = setCondition(
+      base,
+      {
+        type: 'ValidationPassed',
+        status: 'False',
+        reason: 'ResourceValidationFailed',
+        observedGeneration: 4,
+      },
+      t1,
+    );
     expect(getCondition(out, 'ValidationPassed')?.status).toBe('False');
   });
 });

@@ -29,7 +29,11 @@ export function setCondition(
   ) {
     return current as Condition[];
   }
-  if (old.status === cond.status && (old.reason ?? '') === (cond.reason ?? '') && (old.message ?? '') === (cond.message ?? '')) {
+  if (
+    old.status === cond.status &&
+    (old.reason ?? '') === (cond.reason ?? '') &&
+    (old.message ?? '') === (cond.message ?? '')
+  ) {
     return current as Condition[];
   }
   return current.map((c, i) => (i === idx ? stamped : c));

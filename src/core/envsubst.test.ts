@@ -139,7 +139,9 @@ describe('substituteObject', () => {
   });
 
   it('Given a value containing a double quote, When substituted into JSON, Then TEMPLATE_INVALID_JSON (as Stash fails)', () => {
-    expect(caught(() => substituteObject({ a: '${X}' }, { X: 'say "hi"' })).code).toBe('TEMPLATE_INVALID_JSON');
+    expect(caught(() => substituteObject({ a: '${X}' }, { X: 'say "hi"' })).code).toBe(
+      'TEMPLATE_INVALID_JSON',
+    );
   });
 
   it('Given a string with a backslash before a letter, When substituted, Then JSON text semantics apply (\\\\ is halved)', () => {

@@ -50,7 +50,8 @@ const acceptHashOp: Accept = (ch, i) => ch === '#' && i < 3;
 const acceptPercentOp: Accept = (ch, i) => ch === '%' && i < 3;
 const acceptDefaultOp: Accept = (ch, i) =>
   (i === 1 && ch === ':') || (i === 2 && (ch === '=' || ch === '-' || ch === '?' || ch === '+'));
-const acceptReplaceOp: Accept = (ch, i) => (i === 1 && ch === '/') || (i === 2 && (ch === '/' || ch === '#' || ch === '%'));
+const acceptReplaceOp: Accept = (ch, i) =>
+  (i === 1 && ch === '/') || (i === 2 && (ch === '/' || ch === '#' || ch === '%'));
 const acceptOneEqual: Accept = (ch, i) => i === 1 && ch === '=';
 const acceptOneColon: Accept = (ch, i) => i === 1 && ch === ':';
 const rejectColonClose: Accept = (ch) => ch !== ':' && ch !== '}';
@@ -239,7 +240,12 @@ class Parser {
   }
 
   private parseReplace(name: string): TemplateNode {
-    const node = { kind: 'func' as const, op: this.scanOp(acceptReplaceOp), name, args: [] as TemplateNode[] };
+    const node = {
+      kind: 'func' as const,
+      op: this.scanOp(acceptReplaceOp),
+      name,
+      args: [] as TemplateNode[],
+    };
     node.args.push(this.parseParam(acceptNotSlash, MODE_IDENT | MODE_ESCAPE));
     this.scanOp(acceptSlash);
     if (this.s.peek() === '}') return this.finish(node);
@@ -305,7 +311,9 @@ function applyOp(op: string, s: string, args: string[]): string {
     case '^^':
       return s.toUpperCase();
     case '#':
-      return args.length === 0 ? String(new TextEncoder().encode(s).length) : trimShortestPrefix(s, args[0] ?? '');
+      return args.length === 0
+        ? String(new TextEncoder().encode(s).length)
+        : trimShortestPrefix(s, args[0] ?? '');
     case '##':
       return trimLongestPrefix(s, args[0] ?? '');
     case '%':
@@ -315,9 +323,13 @@ function applyOp(op: string, s: string, args: string[]): string {
     case ':':
       return substring(s, args);
     case '/#':
-      return args.length === 2 && s.startsWith(args[0] ?? '') ? replaceOnce(s, args[0] ?? '', args[1] ?? '') : s;
+      return args.length === 2 && s.startsWith(args[0] ?? '')
+        ? replaceOnce(s, args[0] ?? '', args[1] ?? '')
+        : s;
     case '/%':
-      return args.length === 2 && s.endsWith(args[0] ?? '') ? s.slice(0, s.length - (args[0] ?? '').length) + (args[1] ?? '') : s;
+      return args.length === 2 && s.endsWith(args[0] ?? '')
+        ? s.slice(0, s.length - (args[0] ?? '').length) + (args[1] ?? '')
+        : s;
     case '/':
       return args.length === 0 ? s : replaceOnce(s, args[0] ?? '', args[1] ?? '');
     case '//':
@@ -434,9 +446,13 @@ function parseTemplate(template: string): TemplateNode {
     return new Parser(template).parse();
   } catch (e) {
     if (e instanceof BadSubstitution) {
-      throw new StowageError('TEMPLATE_BAD_SUBSTITUTION', `bad substitution in template: ${abbreviate(template)}`, {
-        details: { template },
-      });
+      throw new StowageError(
+        'TEMPLATE_BAD_SUBSTITUTION',
+        `bad substitution in template: ${abbreviate(template)}`,
+        {
+          details: { template },
+        },
+      );
     }
     throw e;
   }

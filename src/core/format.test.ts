@@ -88,13 +88,19 @@ describe('Go durations', () => {
     expect(parseGoDuration(s)).toBe(want);
   });
 
-  it.each(['', '10', 'h', '1x', '1h 30m', '.s', '-'])('Given the bad duration %j, When parsed, Then INVALID_DURATION', (s) => {
-    expect(codeOf(() => parseGoDuration(s))).toBe('INVALID_DURATION');
-  });
+  it.each(['', '10', 'h', '1x', '1h 30m', '.s', '-'])(
+    'Given the bad duration %j, When parsed, Then INVALID_DURATION',
+    (s) => {
+      expect(codeOf(() => parseGoDuration(s))).toBe('INVALID_DURATION');
+    },
+  );
 
-  it.each(['1h2m3.5s', '831.018039ms', '54s', '0s', '1h0m0s'])('Given %s, When parsed and formatted, Then it round-trips', (s) => {
-    expect(formatGoDuration(parseGoDuration(s))).toBe(s);
-  });
+  it.each(['1h2m3.5s', '831.018039ms', '54s', '0s', '1h0m0s'])(
+    'Given %s, When parsed and formatted, Then it round-trips',
+    (s) => {
+      expect(formatGoDuration(parseGoDuration(s))).toBe(s);
+    },
+  );
 });
 
 describe('processing time', () => {

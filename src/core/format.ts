@@ -29,7 +29,13 @@ export function formatBytes(bytes: number): string {
   return `${b} B`;
 }
 
-const BYTE_UNITS: Record<string, number> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4 };
+const BYTE_UNITS: Record<string, number> = {
+  B: 1,
+  KiB: 1024,
+  MiB: 1024 ** 2,
+  GiB: 1024 ** 3,
+  TiB: 1024 ** 4,
+};
 
 /** Inverse of formatBytes (approximate: 3 decimals), rounded to whole bytes. */
 export function parseBytes(text: string): number {
@@ -91,8 +97,8 @@ export function formatGoDuration(nanoseconds: number | bigint): string {
 const DURATION_UNITS: Record<string, number> = {
   ns: NANOSECOND,
   us: MICROSECOND,
-  'µs': MICROSECOND, // U+00B5
-  'μs': MICROSECOND, // U+03BC
+  µs: MICROSECOND, // U+00B5
+  μs: MICROSECOND, // U+03BC
   ms: MILLISECOND,
   s: SECOND,
   m: MINUTE,
@@ -144,7 +150,10 @@ export function formatProcessingTime(seconds: number): string {
 export function parseProcessingTime(text: string): number {
   const parts = text.trim().split(':');
   if (parts.length > 3 || parts.some((p) => !/^[0-9]+$/.test(p))) {
-    throw new StowageError('INVALID_DURATION', `"${text}" is not a processing time such as "1:05" or "1:02:03"`);
+    throw new StowageError(
+      'INVALID_DURATION',
+      `"${text}" is not a processing time such as "1:05" or "1:02:03"`,
+    );
   }
   return parts.reduce((acc, p) => acc * 60 + Number(p), 0);
 }
@@ -159,7 +168,10 @@ function roundToSecondNs(ns: number): bigint {
 export function sessionDuration(creationTimestamp: Date | string, now: Date): string {
   const created = typeof creationTimestamp === 'string' ? new Date(creationTimestamp) : creationTimestamp;
   if (Number.isNaN(created.getTime())) {
-    throw new StowageError('INVALID_TIMESTAMP', `creationTimestamp "${String(creationTimestamp)}" is not a valid time`);
+    throw new StowageError(
+      'INVALID_TIMESTAMP',
+      `creationTimestamp "${String(creationTimestamp)}" is not a valid time`,
+    );
   }
   return formatGoDuration(roundToSecondNs((now.getTime() - created.getTime()) * MILLISECOND));
 }

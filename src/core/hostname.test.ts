@@ -11,9 +11,24 @@ describe('hostnameFor', () => {
     ['StatefulSet pod 2', { ref: { kind: 'StatefulSet' } }, { ordinal: 2 }, 'host-2'],
     ['StatefulSet pod 2 with alias', { alias: 'db', ref: { kind: 'StatefulSet' } }, { ordinal: 2 }, 'db-2'],
     ['DaemonSet on a node', { ref: { kind: 'DaemonSet' } }, { nodeName: 'node-a' }, 'node-a'],
-    ['DaemonSet with alias', { alias: 'logs', ref: { kind: 'DaemonSet' } }, { nodeName: 'node-a' }, 'logs-node-a'],
-    ['restore per ordinal', { ref: { kind: 'AppBinding' } }, { perOrdinalRestore: true, ordinal: '1' }, 'host-1'],
-    ['restore per ordinal with alias', { alias: 'x', ref: {} }, { perOrdinalRestore: true, ordinal: 0 }, 'x-0'],
+    [
+      'DaemonSet with alias',
+      { alias: 'logs', ref: { kind: 'DaemonSet' } },
+      { nodeName: 'node-a' },
+      'logs-node-a',
+    ],
+    [
+      'restore per ordinal',
+      { ref: { kind: 'AppBinding' } },
+      { perOrdinalRestore: true, ordinal: '1' },
+      'host-1',
+    ],
+    [
+      'restore per ordinal with alias',
+      { alias: 'x', ref: {} },
+      { perOrdinalRestore: true, ordinal: 0 },
+      'x-0',
+    ],
   ];
   it.each(cases)('Given %s, When the host is derived, Then %s', (_n, target, ctx, want) => {
     expect(hostnameFor(target, ctx)).toBe(want);

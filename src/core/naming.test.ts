@@ -23,7 +23,11 @@ describe('kmodules name helpers', () => {
     ['the cut respects a custom max', () => validNameWithPrefix('abc', 'defgh', 6), 'abc-de'],
     ['suffix helper keeps the end', () => validNameWithSuffix(long(70), 'sfx'), `${long(59)}-sfx`],
     ['suffix helper trims a leading dash', () => validNameWithSuffix('ab', 'cd', 3), 'cd'],
-    ['nameWithSuffix truncates the name only', () => nameWithSuffix(long(70), '1700000000'), `${long(52)}-1700000000`],
+    [
+      'nameWithSuffix truncates the name only',
+      () => nameWithSuffix(long(70), '1700000000'),
+      `${long(52)}-1700000000`,
+    ],
     ['nameWithSuffix keeps a short name', () => nameWithSuffix('bc', '1'), 'bc-1'],
     ['prefix+suffix fits unchanged', () => validNameWithPrefixNSuffix('p', 'n', 's'), 'p-n-s'],
   ])('Given %s, When named, Then the result is exact', (_n, fn, want) => {
@@ -86,17 +90,23 @@ describe('Stash object names', () => {
   });
 
   it('Given a session and a PVC template, When naming the interim PVC, Then <owner>-<template> keeping the start', () => {
-    expect(interimPvcName('es-backup-1700000000', 'stash-tmp-storage')).toBe('es-backup-1700000000-stash-tmp-storage');
+    expect(interimPvcName('es-backup-1700000000', 'stash-tmp-storage')).toBe(
+      'es-backup-1700000000-stash-tmp-storage',
+    );
     expect(interimPvcName(long(60), 'tmpl')).toBe(`${long(60)}-tm`);
   });
 
   it('Given an invoker, When naming the job ServiceAccount, Then <kind lower-case>-<name>-<i>', () => {
-    expect(jobServiceAccountName('BackupConfiguration', 'es-backup', 0)).toBe('backupconfiguration-es-backup-0');
+    expect(jobServiceAccountName('BackupConfiguration', 'es-backup', 0)).toBe(
+      'backupconfiguration-es-backup-0',
+    );
     expect(jobServiceAccountName('RestoreSession', 'es-restore', 1)).toBe('restoresession-es-restore-1');
     expect(jobServiceAccountName('BackupConfiguration', long(60), 0)).toHaveLength(63);
   });
 
   it('Given a cross-namespace Repository, When naming its Role, Then <invoker ns>-<kind>-<name>-<i>', () => {
-    expect(crossNamespaceRepositoryRoleName('demo', 'BackupConfiguration', 'bc', 0)).toBe('demo-backupconfiguration-bc-0');
+    expect(crossNamespaceRepositoryRoleName('demo', 'BackupConfiguration', 'bc', 0)).toBe(
+      'demo-backupconfiguration-bc-0',
+    );
   });
 });

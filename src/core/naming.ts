@@ -54,7 +54,12 @@ export interface InvokerIdentity {
  */
 export function cronJobName(bc: InvokerIdentity, targetNamespace?: string): string {
   if (targetNamespace !== undefined && targetNamespace !== '' && targetNamespace !== bc.namespace) {
-    return validNameWithPrefixNSuffix('stash-trigger', bc.namespace, dotsToDashes(bc.name), CRONJOB_NAME_MAX_LENGTH);
+    return validNameWithPrefixNSuffix(
+      'stash-trigger',
+      bc.namespace,
+      dotsToDashes(bc.name),
+      CRONJOB_NAME_MAX_LENGTH,
+    );
   }
   return validNameWithSuffix('stash-trigger', dotsToDashes(bc.name), CRONJOB_NAME_MAX_LENGTH);
 }
@@ -99,7 +104,11 @@ export function crossNamespaceRepositoryRoleName(
   invokerName: string,
   targetIndex: number,
 ): string {
-  return validNameWithPrefixNSuffix(`${invokerNamespace}-${invokerKind.toLowerCase()}`, invokerName, String(targetIndex));
+  return validNameWithPrefixNSuffix(
+    `${invokerNamespace}-${invokerKind.toLowerCase()}`,
+    invokerName,
+    String(targetIndex),
+  );
 }
 
 /** The CronJob's ServiceAccount when runtimeSettings names none: named like the CronJob. */

@@ -3,7 +3,11 @@ import type { AppBinding, StashFunction, Task } from '../api/index.ts';
 import { StowageError } from '../errors.ts';
 import { mergeParams, resolveAddonInfo, resolveTask } from './resolve-task.ts';
 
-const fnMeta = (name: string) => ({ apiVersion: 'stash.appscode.com/v1beta1' as const, kind: 'Function' as const, metadata: { name } });
+const fnMeta = (name: string) => ({
+  apiVersion: 'stash.appscode.com/v1beta1' as const,
+  kind: 'Function' as const,
+  metadata: { name },
+});
 
 const esBackupFn: StashFunction = {
   ...fnMeta('elasticsearch-backup-7.3.2'),
@@ -36,7 +40,14 @@ const esBackupTask: Task = {
   metadata: { name: 'elasticsearch-backup-7.3.2' },
   spec: {
     steps: [
-      { name: 'elasticsearch-backup-7.3.2', params: [{ name: 'outputDir', value: '/stash-tmp/output' }, { name: 'secretVolume', value: 'secret-volume' }, { name: 'args', value: 'from-step' }] },
+      {
+        name: 'elasticsearch-backup-7.3.2',
+        params: [
+          { name: 'outputDir', value: '/stash-tmp/output' },
+          { name: 'secretVolume', value: 'secret-volume' },
+          { name: 'args', value: 'from-step' },
+        ],
+      },
       { name: 'update-status', params: [{ name: 'outputDir', value: '/stash-tmp/output' }] },
     ],
     volumes: [{ name: 'secret-volume', secret: { secretName: '${TARGET_NAME}-auth' } }],
@@ -102,12 +113,22 @@ describe('resolveTask', () => {
   });
 
   it('Given an invoker param in the variables, When resolved, Then it beats the step param', () => {
-    const [es] = resolveTask({ taskName: 'elasticsearch-backup-7.3.2', tasks, functions, variables: { ...variables, args: '--match=^(?![.]).+' } }).steps;
+    const [es] = resolveTask({
+      taskName: 'elasticsearch-backup-7.3.2',
+      tasks,
+      functions,
+      variables: { ...variables, args: '--match=^(?![.]).+' },
+    }).steps;
     expect(es?.args).toContain('--es-args=--match=^(?![.]).+');
   });
 
   it('Given a variable named ADDON_IMAGE, When resolved, Then the Function image still wins', () => {
-    const [es] = resolveTask({ taskName: 'elasticsearch-backup-7.3.2', tasks, functions, variables: { ...variables, ADDON_IMAGE: 'evil' } }).steps;
+    const [es] = resolveTask({
+      taskName: 'elasticsearch-backup-7.3.2',
+      tasks,
+      functions,
+      variables: { ...variables, ADDON_IMAGE: 'evil' },
+    }).steps;
     expect(es?.args).toContain('--image=ghcr.io/stashed/stash-elasticsearch:7.3.2-v38');
   });
 
@@ -118,7 +139,12 @@ describe('resolveTask', () => {
   });
 
   it('Given a lookup function instead of a map, When resolved, Then it is used', () => {
-    const r = resolveTask({ taskName: 'elasticsearch-backup-7.3.2', tasks: (n) => tasks.get(n), functions: (n) => functions.get(n), variables });
+    const r = resolveTask({
+      taskName: 'elasticsearch-backup-7.3.2',
+      tasks: (n) => tasks.get(n),
+      functions: (n) => functions.get(n),
+      variables,
+    });
     expect(r.steps).toHaveLength(2);
   });
 
@@ -135,23 +161,37 @@ describe('resolveTask', () => {
   });
 
   it('Given a missing Function, When resolved, Then FUNCTION_NOT_FOUND names it', () => {
-    const err = caught(() => resolveTask({ taskName: 'elasticsearch-backup-7.3.2', tasks, functions: new Map([['update-status', updateStatusFn]]), variables }));
+    const err = caught(() =>
+      resolveTask({
+        taskName: 'elasticsearch-backup-7.3.2',
+        tasks,
+        functions: new Map([['update-status', updateStatusFn]]),
+        variables,
+      }),
+    );
     expect(err.code).toBe('FUNCTION_NOT_FOUND');
     expect(err.details?.['function']).toBe('elasticsearch-backup-7.3.2');
   });
 
   it('Given an unset variable in a Function, When resolved, Then the error names the variable and the Function', () => {
     const { INTERIM_DATA_DIR: _dropped, ...rest } = variables;
-    const err = caught(() => resolveTask({ taskName: 'elasticsearch-backup-7.3.2', tasks, functions, variables: rest }));
+    const err = caught(() =>
+      resolveTask({ taskName: 'elasticsearch-backup-7.3.2', tasks, functions, variables: rest }),
+    );
     expect(err.code).toBe('TEMPLATE_VARIABLE_UNSET');
     expect(err.message).toContain('Function "elasticsearch-backup-7.3.2"');
     expect(err.message).toContain('${INTERIM_DATA_DIR}');
-    expect(err.details).toMatchObject({ function: 'elasticsearch-backup-7.3.2', variables: ['INTERIM_DATA_DIR'] });
+    expect(err.details).toMatchObject({
+      function: 'elasticsearch-backup-7.3.2',
+      variables: ['INTERIM_DATA_DIR'],
+    });
   });
 
   it('Given an unset variable in the Task, When resolved, Then the error names the Task', () => {
     const { TARGET_NAME: _dropped, ...rest } = variables;
-    const err = caught(() => resolveTask({ taskName: 'elasticsearch-backup-7.3.2', tasks, functions, variables: rest }));
+    const err = caught(() =>
+      resolveTask({ taskName: 'elasticsearch-backup-7.3.2', tasks, functions, variables: rest }),
+    );
     expect(err.message).toContain('Task "elasticsearch-backup-7.3.2"');
     expect(err.details).toMatchObject({ task: 'elasticsearch-backup-7.3.2', variables: ['TARGET_NAME'] });
   });
@@ -162,10 +202,16 @@ describe('addon info', () => {
     apiVersion: 'appcatalog.appscode.com/v1alpha1',
     kind: 'AppBinding',
     metadata: { name: 'es', namespace: 'demo' },
-    spec: { clientConfig: { url: 'http://es:9200' }, parameters: { stash: { addon } } as AppBinding['spec']['parameters'] },
+    spec: {
+      clientConfig: { url: 'http://es:9200' },
+      parameters: { stash: { addon } } as AppBinding['spec']['parameters'],
+    },
   });
   const addon = {
-    backupTask: { name: 'elasticsearch-backup-7.3.2', params: [{ name: 'args', value: '--match=^(?![.])(?!searchguard).+' }] },
+    backupTask: {
+      name: 'elasticsearch-backup-7.3.2',
+      params: [{ name: 'args', value: '--match=^(?![.])(?!searchguard).+' }],
+    },
     restoreTask: { name: 'elasticsearch-restore-7.3.2', params: [{ name: 'r', value: '1' }] },
   };
 
@@ -183,9 +229,20 @@ describe('addon info', () => {
   });
 
   it('Given invoker params, When resolved, Then they merge over backup params and (quirk) replace restore params', () => {
-    const info = resolveAddonInfo(ab(addon), { params: [{ name: 'args', value: '--all' }, { name: 'extra', value: 'x' }] });
-    expect(info.backupTask.params).toEqual([{ name: 'args', value: '--all' }, { name: 'extra', value: 'x' }]);
-    expect(info.restoreTask.params).toEqual([{ name: 'args', value: '--all' }, { name: 'extra', value: 'x' }]);
+    const info = resolveAddonInfo(ab(addon), {
+      params: [
+        { name: 'args', value: '--all' },
+        { name: 'extra', value: 'x' },
+      ],
+    });
+    expect(info.backupTask.params).toEqual([
+      { name: 'args', value: '--all' },
+      { name: 'extra', value: 'x' },
+    ]);
+    expect(info.restoreTask.params).toEqual([
+      { name: 'args', value: '--all' },
+      { name: 'extra', value: 'x' },
+    ]);
   });
 
   it('Given no AppBinding, When resolved, Then only the invoker task is used', () => {
@@ -196,7 +253,18 @@ describe('addon info', () => {
   });
 
   it('Given two param lists, When merged, Then later values replace by name and order is kept', () => {
-    expect(mergeParams([{ name: 'a', value: '1' }, { name: 'b', value: '2' }], [{ name: 'b', value: '3' }, { name: 'c', value: '4' }])).toEqual([
+    expect(
+      mergeParams(
+        [
+          { name: 'a', value: '1' },
+          { name: 'b', value: '2' },
+        ],
+        [
+          { name: 'b', value: '3' },
+          { name: 'c', value: '4' },
+        ],
+      ),
+    ).toEqual([
       { name: 'a', value: '1' },
       { name: 'b', value: '3' },
       { name: 'c', value: '4' },

@@ -33,7 +33,10 @@ export function mergeParams(base: readonly Param[] | undefined, over: readonly P
  * Stash quirk, reproduced: when the invoker has params, the restore task's params are rebuilt from
  * the *backup* task's params (plus the invoker's), dropping the addon's own restoreTask params.
  */
-export function resolveAddonInfo(appBinding: AppBinding | undefined, invokerTask: TaskRef | undefined): AddonInfo {
+export function resolveAddonInfo(
+  appBinding: AppBinding | undefined,
+  invokerTask: TaskRef | undefined,
+): AddonInfo {
   const addon = appBinding?.spec.parameters?.stash?.addon;
   const backupTask: AddonTask = { params: [...(addon?.backupTask?.params ?? [])] };
   const restoreTask: AddonTask = { params: [...(addon?.restoreTask?.params ?? [])] };
@@ -103,7 +106,10 @@ function withSubject<T>(subject: string, extra: Record<string, unknown>, fn: () 
     return fn();
   } catch (e) {
     if (e instanceof StowageError && e.code.startsWith('TEMPLATE_')) {
-      throw new StowageError(e.code, `${subject}: ${e.message}`, { cause: e, details: { ...e.details, ...extra } });
+      throw new StowageError(e.code, `${subject}: ${e.message}`, {
+        cause: e,
+        details: { ...e.details, ...extra },
+      });
     }
     throw e;
   }
@@ -131,27 +137,41 @@ export function resolveTask(input: ResolveTaskInput): ResolvedTask {
   }
   const rawTask = lookup(input.tasks, taskName);
   if (!rawTask) {
-    throw new StowageError('TASK_NOT_FOUND', `Task "${taskName}" not found: install the addon catalog that provides it or fix spec.task.name`, {
+    throw new StowageError(
+      'TASK_NOT_FOUND',
+      `Task "${taskName}" not found: install the addon catalog that provides it or fix spec.task.name`,
+      {
+        details: { task: taskName },
+      },
+    );
+  }
+  const task = withSubject(`Task "${taskName}"`, { task: taskName }, () =>
+    substituteObject(rawTask, input.variables),
+  );
+  if (task.spec.steps.length === 0) {
+    throw new StowageError('TASK_INVALID', `Task "${taskName}" has no steps`, {
       details: { task: taskName },
     });
-  }
-  const task = withSubject(`Task "${taskName}"`, { task: taskName }, () => substituteObject(rawTask, input.variables));
-  if (task.spec.steps.length === 0) {
-    throw new StowageError('TASK_INVALID', `Task "${taskName}" has no steps`, { details: { task: taskName } });
   }
 
   const steps = task.spec.steps.map((step, i): ResolvedStep => {
     const rawFn = lookup(input.functions, step.name);
     if (!rawFn) {
-      throw new StowageError('FUNCTION_NOT_FOUND', `Function "${step.name}" (step ${i} of Task "${taskName}") not found: install the addon catalog that provides it`, {
-        details: { task: taskName, function: step.name },
-      });
+      throw new StowageError(
+        'FUNCTION_NOT_FOUND',
+        `Function "${step.name}" (step ${i} of Task "${taskName}") not found: install the addon catalog that provides it`,
+        {
+          details: { task: taskName, function: step.name },
+        },
+      );
     }
     const inputs: Record<string, string> = {};
     for (const p of step.params ?? []) inputs[p.name] = p.value;
     Object.assign(inputs, input.variables, { ADDON_IMAGE: rawFn.spec.image });
-    const fn = withSubject(`Function "${step.name}" (Task "${taskName}")`, { task: taskName, function: step.name }, () =>
-      substituteObject(rawFn, inputs),
+    const fn = withSubject(
+      `Function "${step.name}" (Task "${taskName}")`,
+      { task: taskName, function: step.name },
+      () => substituteObject(rawFn, inputs),
     );
     const spec = fn.spec;
     const rs = spec.runtimeSettings;
@@ -159,7 +179,10 @@ export function resolveTask(input: ResolveTaskInput): ResolvedTask {
       functionName: step.name,
       containerName: `${step.name.replaceAll('.', '-')}-${i}`,
       image: spec.image,
-      volumeMounts: upsertByName(spec.volumeMounts ?? [], { name: STASH_TMP_VOLUME, mountPath: STASH_TMP_MOUNT_PATH }),
+      volumeMounts: upsertByName(spec.volumeMounts ?? [], {
+        name: STASH_TMP_VOLUME,
+        mountPath: STASH_TMP_MOUNT_PATH,
+      }),
       imagePullPolicy: 'IfNotPresent',
     };
     if (spec.command) resolved.command = spec.command;

@@ -3,9 +3,16 @@ import type { Condition, HostRestoreStats } from '../api/index.ts';
 import { restoreSessionPhase, restoreTargetPhase } from './restore-session-phase.ts';
 
 type S = Condition['status'];
-const conds = (m: Record<string, S>): Condition[] => Object.entries(m).map(([type, status]) => ({ type, status }));
+const conds = (m: Record<string, S>): Condition[] =>
+  Object.entries(m).map(([type, status]) => ({ type, status }));
 const h = (phase: HostRestoreStats['phase'], hostname = 'host-0'): HostRestoreStats => ({ hostname, phase });
-const ready = { RepositoryFound: 'True', BackendSecretFound: 'True', ValidationPassed: 'True', RestoreTargetFound: 'True', RestoreExecutorEnsured: 'True' } as Record<string, S>;
+const ready = {
+  RepositoryFound: 'True',
+  BackendSecretFound: 'True',
+  ValidationPassed: 'True',
+  RestoreTargetFound: 'True',
+  RestoreExecutorEnsured: 'True',
+} as Record<string, S>;
 
 describe('restoreTargetPhase', () => {
   it.each([
@@ -14,7 +21,13 @@ describe('restoreTargetPhase', () => {
     ['target not found', { ...ready, RestoreTargetFound: 'False' }, 1, [], 'Pending'],
     ['executor failed', { RestoreExecutorEnsured: 'False' }, undefined, [], 'Failed'],
     ['pre hook failed', { ...ready, PreRestoreHookExecutionSucceeded: 'False' }, 1, [], 'Failed'],
-    ['post hook failed', { ...ready, PostRestoreHookExecutionSucceeded: 'False' }, 1, [h('Succeeded')], 'Failed'],
+    [
+      'post hook failed',
+      { ...ready, PostRestoreHookExecutionSucceeded: 'False' },
+      1,
+      [h('Succeeded')],
+      'Failed',
+    ],
     ['no host reported', ready, 1, [], 'Running'],
     ['a host still running', ready, 1, [h('Running')], 'Running'],
     ['host succeeded', ready, 1, [h('Succeeded')], 'Succeeded'],
@@ -22,7 +35,11 @@ describe('restoreTargetPhase', () => {
     ['unknown beats failed', ready, 2, [h('Unknown'), h('Failed', 'host-1')], 'Unknown'],
   ] as const)('Given %s, When computed, Then %s', (_n, m, totalHosts, stats, want) => {
     expect(
-      restoreTargetPhase({ conditions: m ? conds(m) : undefined, ...(totalHosts !== undefined ? { totalHosts } : {}), stats: [...stats] }),
+      restoreTargetPhase({
+        conditions: m ? conds(m) : undefined,
+        ...(totalHosts !== undefined ? { totalHosts } : {}),
+        stats: [...stats],
+      }),
     ).toBe(want);
   });
 });
@@ -40,12 +57,36 @@ describe('restoreSessionPhase', () => {
     ['host failed, metrics pushed', { ...ready, MetricsPushed: 'True' }, 1, [h('Failed')], 'Failed'],
     ['host unknown, metrics pushed', { ...ready, MetricsPushed: 'True' }, 1, [h('Unknown')], 'Unknown'],
     ['metrics push failed', { ...ready, MetricsPushed: 'False' }, 1, [h('Succeeded')], 'Failed'],
-    ['deadline exceeded, metrics pushed', { ...ready, DeadlineExceeded: 'True', MetricsPushed: 'True' }, 1, [], 'Failed'],
+    [
+      'deadline exceeded, metrics pushed',
+      { ...ready, DeadlineExceeded: 'True', MetricsPushed: 'True' },
+      1,
+      [],
+      'Failed',
+    ],
     ['deadline exceeded, metrics not pushed', { ...ready, DeadlineExceeded: 'True' }, 1, [], 'Running'],
-    ['validation failed', { RepositoryFound: 'True', BackendSecretFound: 'True', ValidationPassed: 'False' }, undefined, [], 'Invalid'],
-    ['executor failed, metrics pushed', { ...ready, RestoreExecutorEnsured: 'False', MetricsPushed: 'True' }, undefined, [], 'Failed'],
+    [
+      'validation failed',
+      { RepositoryFound: 'True', BackendSecretFound: 'True', ValidationPassed: 'False' },
+      undefined,
+      [],
+      'Invalid',
+    ],
+    [
+      'executor failed, metrics pushed',
+      { ...ready, RestoreExecutorEnsured: 'False', MetricsPushed: 'True' },
+      undefined,
+      [],
+      'Failed',
+    ],
   ];
   it.each(cases)('Given %s, When computed, Then %s', (_n, m, totalHosts, stats, want) => {
-    expect(restoreSessionPhase({ conditions: conds(m), ...(totalHosts !== undefined ? { totalHosts } : {}), stats })).toBe(want);
+    expect(
+      restoreSessionPhase({
+        conditions: conds(m),
+        ...(totalHosts !== undefined ? { totalHosts } : {}),
+        stats,
+      }),
+    ).toBe(want);
   });
 });

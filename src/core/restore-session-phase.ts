@@ -23,7 +23,8 @@ export function restoreTargetPhase(target: RestoreTargetView | undefined): Resto
   ) {
     return 'Failed';
   }
-  if (target?.totalHosts === undefined || !c?.length || isConditionFalse(c, R.RestoreTargetFound)) return 'Pending';
+  if (target?.totalHosts === undefined || !c?.length || isConditionFalse(c, R.RestoreTargetFound))
+    return 'Pending';
   const reported = (target.stats ?? []).filter((s) => s.phase !== undefined && s.phase !== 'Running');
   if (reported.length < target.totalHosts) return 'Running';
   if (reported.some((s) => s.phase === 'Unknown')) return 'Unknown';
@@ -51,7 +52,8 @@ export function restoreSessionPhase(status: RestoreTargetView | undefined): Rest
   ) {
     return 'Pending';
   }
-  if (target === 'Succeeded' || target === 'Failed' || target === 'Unknown') return metricsPushed ? target : 'Running';
+  if (target === 'Succeeded' || target === 'Failed' || target === 'Unknown')
+    return metricsPushed ? target : 'Running';
   if (invalid) return 'Invalid';
   return 'Running';
 }

@@ -59,11 +59,18 @@ export interface SessionLike {
  * newest `limit` are kept; of the rest, sessions in a final phase are deleted — except the most
  * recent Succeeded-or-Failed session of all, which survives unless limit ≤ 0.
  */
-export function historyToDelete<S extends SessionLike>(sessionsNewestFirst: readonly S[], limit: number): S[] {
+export function historyToDelete<S extends SessionLike>(
+  sessionsNewestFirst: readonly S[],
+  limit: number,
+): S[] {
   const keep = Math.max(0, limit);
   const lastCompleted =
-    limit > 0 ? sessionsNewestFirst.find((s) => s.status?.phase === 'Succeeded' || s.status?.phase === 'Failed') : undefined;
-  return sessionsNewestFirst.slice(keep).filter((s) => isFinalBackupPhase(s.status?.phase) && s !== lastCompleted);
+    limit > 0
+      ? sessionsNewestFirst.find((s) => s.status?.phase === 'Succeeded' || s.status?.phase === 'Failed')
+      : undefined;
+  return sessionsNewestFirst
+    .slice(keep)
+    .filter((s) => isFinalBackupPhase(s.status?.phase) && s !== lastCompleted);
 }
 
 /** Sorts newest first by creationTimestamp, then by name descending (ties). */
@@ -80,7 +87,11 @@ export function sortNewestFirst(sessions: readonly BackupSession[]): BackupSessi
  * When a failed session should be retried, or null if it should not. A session already carrying
  * status.nextRetry keeps that time; otherwise now + retryConfig.delay (no delay = now).
  */
-export function nextRetryAt(session: BackupSession, retryConfig: RetryConfig | undefined, now: Date): Date | null {
+export function nextRetryAt(
+  session: BackupSession,
+  retryConfig: RetryConfig | undefined,
+  now: Date,
+): Date | null {
   if (retryConfig === undefined) return null;
   if (session.status?.phase !== 'Failed') return null;
   if ((session.spec.retryLeft ?? 0) <= 0 || session.status.retried === true) return null;

@@ -3,7 +3,13 @@
  * TargetRef, host stats by hostname, action lists de-duplicated, conditions upserted by type with
  * kmodules SetCondition semantics. All functions return new arrays and never mutate their inputs.
  */
-import type { BackupTargetStatus, Condition, HostBackupStats, HostRestoreStats, TargetRef } from '../api/index.ts';
+import type {
+  BackupTargetStatus,
+  Condition,
+  HostBackupStats,
+  HostRestoreStats,
+  TargetRef,
+} from '../api/index.ts';
 import { backupTargetPhase } from './backup-session-phase.ts';
 import { setCondition } from './conditions.ts';
 
@@ -45,7 +51,10 @@ export function upsertHostStats<H extends HostBackupStats | HostRestoreStats>(
 }
 
 /** Union keeping first-seen order. */
-export function mergeActions(a: readonly string[] | undefined, b: readonly string[] | undefined): string[] | undefined {
+export function mergeActions(
+  a: readonly string[] | undefined,
+  b: readonly string[] | undefined,
+): string[] | undefined {
   if (a === undefined && b === undefined) return undefined;
   return [...new Set([...(a ?? []), ...(b ?? [])])];
 }
@@ -65,7 +74,8 @@ export function upsertBackupTargetStatus(
   const merged: BackupTargetStatus = { ref: old.ref };
   const totalHosts = incoming.totalHosts ?? old.totalHosts;
   if (totalHosts !== undefined) merged.totalHosts = totalHosts;
-  if (old.stats !== undefined || incoming.stats !== undefined) merged.stats = upsertHostStats(old.stats, incoming.stats);
+  if (old.stats !== undefined || incoming.stats !== undefined)
+    merged.stats = upsertHostStats(old.stats, incoming.stats);
   if (old.conditions !== undefined || incoming.conditions !== undefined) {
     merged.conditions = upsertConditions(old.conditions, incoming.conditions, now);
   }

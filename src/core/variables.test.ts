@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { BackupConfiguration, Repository, RestoreSession } from '../api/index.ts';
-import { backupVariables, matchRestoreRule, repositoryVariables, restoreVariables, type OperatorSettings } from './variables.ts';
+import {
+  backupVariables,
+  matchRestoreRule,
+  repositoryVariables,
+  restoreVariables,
+  type OperatorSettings,
+} from './variables.ts';
 
 const operator: OperatorSettings = {
   image: { registry: 'ghcr.io/stashed', image: 'stash', tag: 'v0.40.0' },
@@ -8,7 +14,12 @@ const operator: OperatorSettings = {
 };
 
 function repo(backend: Repository['spec']['backend'], namespace = 'demo'): Repository {
-  return { apiVersion: 'stash.appscode.com/v1alpha1', kind: 'Repository', metadata: { name: 'gcs-repo', namespace }, spec: { backend } };
+  return {
+    apiVersion: 'stash.appscode.com/v1alpha1',
+    kind: 'Repository',
+    metadata: { name: 'gcs-repo', namespace },
+    spec: { backend },
+  };
 }
 
 function bc(spec: Partial<BackupConfiguration['spec']> = {}): BackupConfiguration {
@@ -21,7 +32,9 @@ function bc(spec: Partial<BackupConfiguration['spec']> = {}): BackupConfiguratio
       backupHistoryLimit: 1,
       repository: { name: 'gcs-repo' },
       retentionPolicy: { name: 'keep-last-5', keepLast: 5, prune: true },
-      target: { ref: { apiVersion: 'appcatalog.appscode.com/v1alpha1', kind: 'AppBinding', name: 'es-demo' } },
+      target: {
+        ref: { apiVersion: 'appcatalog.appscode.com/v1alpha1', kind: 'AppBinding', name: 'es-demo' },
+      },
       ...spec,
     },
   };
@@ -33,25 +46,76 @@ describe('repositoryVariables', () => {
       'gcs',
       { storageSecretName: 'gcs-secret', gcs: { bucket: 'b', prefix: '/demo/es', maxConnections: 5 } },
       {
-        REPOSITORY_PROVIDER: 'gcs', REPOSITORY_BUCKET: 'b', REPOSITORY_PREFIX: '/demo/es', REPOSITORY_ENDPOINT: '', REPOSITORY_REGION: '',
-        REPOSITORY_INSECURE_TLS: 'false', MAX_CONNECTIONS: '5', REPOSITORY_SECRET_NAME: 'gcs-secret', REPOSITORY_SECRET_NAMESPACE: 'demo',
+        REPOSITORY_PROVIDER: 'gcs',
+        REPOSITORY_BUCKET: 'b',
+        REPOSITORY_PREFIX: '/demo/es',
+        REPOSITORY_ENDPOINT: '',
+        REPOSITORY_REGION: '',
+        REPOSITORY_INSECURE_TLS: 'false',
+        MAX_CONNECTIONS: '5',
+        REPOSITORY_SECRET_NAME: 'gcs-secret',
+        REPOSITORY_SECRET_NAMESPACE: 'demo',
       },
     ],
     [
       's3',
-      { storageSecretName: 's', s3: { endpoint: 'https://minio:9000', bucket: 'bk', prefix: 'p', region: 'us-east-1', insecureTLS: true } },
-      { REPOSITORY_PROVIDER: 's3', REPOSITORY_BUCKET: 'bk', REPOSITORY_PREFIX: 'p', REPOSITORY_ENDPOINT: 'https://minio:9000', REPOSITORY_REGION: 'us-east-1', REPOSITORY_INSECURE_TLS: 'true', MAX_CONNECTIONS: '0' },
+      {
+        storageSecretName: 's',
+        s3: {
+          endpoint: 'https://minio:9000',
+          bucket: 'bk',
+          prefix: 'p',
+          region: 'us-east-1',
+          insecureTLS: true,
+        },
+      },
+      {
+        REPOSITORY_PROVIDER: 's3',
+        REPOSITORY_BUCKET: 'bk',
+        REPOSITORY_PREFIX: 'p',
+        REPOSITORY_ENDPOINT: 'https://minio:9000',
+        REPOSITORY_REGION: 'us-east-1',
+        REPOSITORY_INSECURE_TLS: 'true',
+        MAX_CONNECTIONS: '0',
+      },
     ],
-    ['local', { local: { mountPath: '/safe/data', hostPath: { path: '/x' } } }, { REPOSITORY_PROVIDER: 'local', REPOSITORY_BUCKET: '/safe/data', REPOSITORY_PREFIX: '' }],
-    ['azure', { azure: { container: 'c', maxConnections: 2 } }, { REPOSITORY_BUCKET: 'c', REPOSITORY_PREFIX: '', MAX_CONNECTIONS: '2' }],
-    ['swift', { swift: { container: 'sc', prefix: 'sp' } }, { REPOSITORY_BUCKET: 'sc', REPOSITORY_PREFIX: 'sp', MAX_CONNECTIONS: '0' }],
+    [
+      'local',
+      { local: { mountPath: '/safe/data', hostPath: { path: '/x' } } },
+      { REPOSITORY_PROVIDER: 'local', REPOSITORY_BUCKET: '/safe/data', REPOSITORY_PREFIX: '' },
+    ],
+    [
+      'azure',
+      { azure: { container: 'c', maxConnections: 2 } },
+      { REPOSITORY_BUCKET: 'c', REPOSITORY_PREFIX: '', MAX_CONNECTIONS: '2' },
+    ],
+    [
+      'swift',
+      { swift: { container: 'sc', prefix: 'sp' } },
+      { REPOSITORY_BUCKET: 'sc', REPOSITORY_PREFIX: 'sp', MAX_CONNECTIONS: '0' },
+    ],
     ['b2', { b2: { bucket: 'b2b', prefix: 'bp' } }, { REPOSITORY_BUCKET: 'b2b', REPOSITORY_PREFIX: 'bp' }],
-    ['rest with path', { rest: { url: 'http://rest:8000/repo/one' } }, { REPOSITORY_BUCKET: 'rest:8000', REPOSITORY_PREFIX: '/repo/one', REPOSITORY_ENDPOINT: 'http://rest:8000/repo/one' }],
-    ['rest without path', { rest: { url: 'http://rest:8000' } }, { REPOSITORY_BUCKET: 'rest:8000', REPOSITORY_PREFIX: '' }],
+    [
+      'rest with path',
+      { rest: { url: 'http://rest:8000/repo/one' } },
+      {
+        REPOSITORY_BUCKET: 'rest:8000',
+        REPOSITORY_PREFIX: '/repo/one',
+        REPOSITORY_ENDPOINT: 'http://rest:8000/repo/one',
+      },
+    ],
+    [
+      'rest without path',
+      { rest: { url: 'http://rest:8000' } },
+      { REPOSITORY_BUCKET: 'rest:8000', REPOSITORY_PREFIX: '' },
+    ],
   ];
-  it.each(cases)('Given a %s backend, When variables are built, Then bucket/prefix follow the provider', (_n, backend, want) => {
-    expect(repositoryVariables(repo(backend), 'demo')).toMatchObject(want);
-  });
+  it.each(cases)(
+    'Given a %s backend, When variables are built, Then bucket/prefix follow the provider',
+    (_n, backend, want) => {
+      expect(repositoryVariables(repo(backend), 'demo')).toMatchObject(want);
+    },
+  );
 
   it('Given no storage secret, When variables are built, Then REPOSITORY_SECRET_* are absent', () => {
     const vars = repositoryVariables(repo({ gcs: { bucket: 'b' } }), 'demo');
@@ -64,7 +128,14 @@ describe('backupVariables', () => {
   const gcs = repo({ storageSecretName: 'gcs-secret', gcs: { bucket: 'b', prefix: '/demo/es' } });
 
   it('Given an AppBinding target, When built, Then the full Stash variable set is exact', () => {
-    expect(backupVariables({ repository: gcs, invoker: bc(), backupSessionName: 'es-backup-1700000000', operator })).toEqual({
+    expect(
+      backupVariables({
+        repository: gcs,
+        invoker: bc(),
+        backupSessionName: 'es-backup-1700000000',
+        operator,
+      }),
+    ).toEqual({
       REPOSITORY_NAME: 'gcs-repo',
       REPOSITORY_NAMESPACE: 'demo',
       REPOSITORY_PROVIDER: 'gcs',
@@ -116,7 +187,14 @@ describe('backupVariables', () => {
         },
         tempDir: { disableCaching: true },
         interimVolumeTemplate: { metadata: { name: 'tmp' }, spec: {} },
-        retentionPolicy: { name: 'r', keepLast: 0, keepDaily: 7, keepTags: ['a', 'b'], prune: false, dryRun: true },
+        retentionPolicy: {
+          name: 'r',
+          keepLast: 0,
+          keepDaily: 7,
+          keepTags: ['a', 'b'],
+          prune: false,
+          dryRun: true,
+        },
       }),
     });
     expect(vars).toMatchObject({
@@ -141,7 +219,14 @@ describe('backupVariables', () => {
       repository: gcs,
       backupSessionName: 's',
       operator,
-      invoker: bc({ task: { params: [{ name: 'args', value: '--match=^(?![.]).+' }, { name: 'HOSTNAME', value: 'forced' }] } }),
+      invoker: bc({
+        task: {
+          params: [
+            { name: 'args', value: '--match=^(?![.]).+' },
+            { name: 'HOSTNAME', value: 'forced' },
+          ],
+        },
+      }),
     });
     expect(vars['args']).toBe('--match=^(?![.]).+');
     expect(vars['HOSTNAME']).toBe('forced');
@@ -211,11 +296,20 @@ describe('restoreVariables', () => {
           alias: 'es-new',
           ref: { kind: 'AppBinding', name: 'es' },
           replicas: 3,
-          rules: [{ targetHosts: ['es-new'], sourceHost: 'es-old', paths: ['/x', '/y'] }, { snapshots: ['abc'] }],
+          rules: [
+            { targetHosts: ['es-new'], sourceHost: 'es-old', paths: ['/x', '/y'] },
+            { snapshots: ['abc'] },
+          ],
         },
       }),
     });
-    expect(vars).toMatchObject({ HOSTNAME: 'es-new', SOURCE_HOSTNAME: 'es-old', RESTORE_PATHS: '/x,/y', RESTORE_SNAPSHOTS: '', TARGET_APP_REPLICAS: '3' });
+    expect(vars).toMatchObject({
+      HOSTNAME: 'es-new',
+      SOURCE_HOSTNAME: 'es-old',
+      RESTORE_PATHS: '/x,/y',
+      RESTORE_SNAPSHOTS: '',
+      TARGET_APP_REPLICAS: '3',
+    });
   });
 
   it('Given volumeClaimTemplates without a ref name, When built, Then TARGET_NAME is the first template and POD_ORDINAL is set', () => {
@@ -223,14 +317,26 @@ describe('restoreVariables', () => {
       repository: gcs,
       operator,
       podOrdinal: 2,
-      invoker: rs({ target: { ref: { kind: 'StatefulSet' }, volumeClaimTemplates: [{ metadata: { name: 'data-${POD_ORDINAL}' } }] } }),
+      invoker: rs({
+        target: {
+          ref: { kind: 'StatefulSet' },
+          volumeClaimTemplates: [{ metadata: { name: 'data-${POD_ORDINAL}' } }],
+        },
+      }),
     });
     expect(vars['TARGET_NAME']).toBe('data-${POD_ORDINAL}');
     expect(vars['POD_ORDINAL']).toBe('2');
   });
 
   it('Given deprecated spec.rules only, When built, Then they are used', () => {
-    const vars = restoreVariables({ repository: gcs, operator, invoker: rs({ target: { ref: { kind: 'AppBinding', name: 'x' } }, rules: [{ snapshots: ['s1', 's2'] }] }) });
+    const vars = restoreVariables({
+      repository: gcs,
+      operator,
+      invoker: rs({
+        target: { ref: { kind: 'AppBinding', name: 'x' } },
+        rules: [{ snapshots: ['s1', 's2'] }],
+      }),
+    });
     expect(vars['RESTORE_SNAPSHOTS']).toBe('s1,s2');
   });
 });

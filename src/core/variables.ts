@@ -6,13 +6,7 @@
  * DRIVER_ARGS, RETENTION_*). REPOSITORY_ENDPOINT/REGION are always present (empty when the provider
  * has none) because the built-in update-status Function passes them for every provider.
  */
-import type {
-  BackupConfiguration,
-  Param,
-  Repository,
-  RestoreSession,
-  Rule,
-} from '../api/index.ts';
+import type { BackupConfiguration, Param, Repository, RestoreSession, Rule } from '../api/index.ts';
 import { backendProvider } from '../api/index.ts';
 import { hostnameFor } from './hostname.ts';
 
@@ -118,7 +112,12 @@ export function repositoryVariables(repository: Repository, defaultNamespace: st
   return vars;
 }
 
-function operatorVariables(op: OperatorSettings, invokerKind: string, invokerName: string, namespace: string): Vars {
+function operatorVariables(
+  op: OperatorSettings,
+  invokerKind: string,
+  invokerName: string,
+  namespace: string,
+): Vars {
   return {
     NAMESPACE: namespace,
     INVOKER_KIND: invokerKind,
@@ -142,7 +141,10 @@ function applyParams(vars: Vars, params: readonly Param[] | undefined): Vars {
   return vars;
 }
 
-function targetRefVariables(ref: { kind?: string; name?: string; namespace?: string } | undefined, defaultNamespace: string): Vars {
+function targetRefVariables(
+  ref: { kind?: string; name?: string; namespace?: string } | undefined,
+  defaultNamespace: string,
+): Vars {
   const vars: Vars = {};
   if (ref?.kind) vars['TARGET_KIND'] = ref.kind;
   if (ref?.name) vars['TARGET_NAME'] = ref.name;
@@ -179,7 +181,8 @@ export function backupVariables(input: BackupVariablesInput): Vars {
     EXCLUDE_PATTERNS: (target?.exclude ?? []).join(','),
     HOSTNAME: input.hostname ?? hostnameFor(target),
     ENABLE_CACHE: String(!spec.tempDir?.disableCaching),
-    INTERIM_DATA_DIR: (input.interim ?? spec.interimVolumeTemplate !== undefined) ? INTERIM_DATA_DIR : TMP_INTERIM_DATA_DIR,
+    INTERIM_DATA_DIR:
+      (input.interim ?? spec.interimVolumeTemplate !== undefined) ? INTERIM_DATA_DIR : TMP_INTERIM_DATA_DIR,
     BACKUP_SESSION: input.backupSessionName,
   };
   if (target?.args?.length) vars['DRIVER_ARGS'] = target.args.join(' ');
@@ -214,7 +217,8 @@ export interface RestoreVariablesInput {
 /** The rule for a host: one listing it in targetHosts, else the catch-all rule (empty targetHosts). */
 export function matchRestoreRule(rules: readonly Rule[] | undefined, hostname: string): Rule | undefined {
   return (
-    rules?.find((r) => r.targetHosts?.includes(hostname)) ?? rules?.find((r) => !r.targetHosts || r.targetHosts.length === 0)
+    rules?.find((r) => r.targetHosts?.includes(hostname)) ??
+    rules?.find((r) => !r.targetHosts || r.targetHosts.length === 0)
   );
 }
 
@@ -229,7 +233,8 @@ export function restoreVariables(input: RestoreVariablesInput): Vars {
   const refVars = targetRefVariables(target?.ref, namespace);
   if (!target?.ref.name && target?.volumeClaimTemplates?.length) {
     const meta = target.volumeClaimTemplates[0]?.['metadata'];
-    const first = typeof meta === 'object' && meta !== null ? (meta as Record<string, unknown>)['name'] : undefined;
+    const first =
+      typeof meta === 'object' && meta !== null ? (meta as Record<string, unknown>)['name'] : undefined;
     if (typeof first === 'string' && first !== '') refVars['TARGET_NAME'] = first;
   }
   const vars: Vars = {
@@ -245,7 +250,8 @@ export function restoreVariables(input: RestoreVariablesInput): Vars {
     HOSTNAME: hostname,
     SOURCE_HOSTNAME: rule?.sourceHost || hostname,
     ENABLE_CACHE: String(!spec.tempDir?.disableCaching),
-    INTERIM_DATA_DIR: (input.interim ?? spec.interimVolumeTemplate !== undefined) ? INTERIM_DATA_DIR : TMP_INTERIM_DATA_DIR,
+    INTERIM_DATA_DIR:
+      (input.interim ?? spec.interimVolumeTemplate !== undefined) ? INTERIM_DATA_DIR : TMP_INTERIM_DATA_DIR,
     RESTORE_SESSION: name,
   };
   if (target?.args?.length) vars['DRIVER_ARGS'] = target.args.join(' ');

@@ -41,6 +41,9 @@ describe('errorFromExit', () => {
     expect(errorFromExit({ ...base, exitCode: 1, stderrTail: '' }).message).toContain('no error output');
   });
   it('keeps the stderr tail in details', () => {
-    expect(errorFromExit({ ...base, exitCode: 1 }).details).toMatchObject({ stderrTail: base.stderrTail, exitCode: 1 });
+    expect(errorFromExit({ ...base, exitCode: 1 }).details).toMatchObject({
+      stderrTail: base.stderrTail,
+      exitCode: 1,
+    });
   });
 });

@@ -90,19 +90,24 @@ export class ResticInterruptedError extends ResticError {
  * The error for a finished restic process that did not succeed. `reason` is restic's own one-line
  * explanation when it printed one (the JSON exit_error message), else the stderr tail is used.
  */
-export function errorFromExit(failure: ResticFailureDetails & { aborted?: boolean; reason?: string }): ResticError {
+export function errorFromExit(
+  failure: ResticFailureDetails & { aborted?: boolean; reason?: string },
+): ResticError {
   const { verb, exitCode, signal, aborted, reason } = failure;
   const details: ResticFailureDetails = { verb, exitCode, signal, stderrTail: failure.stderrTail };
   const why = (reason ?? lastLine(failure.stderrTail)) || 'no error output';
   if (aborted || signal !== null || exitCode === 130) {
     return new ResticInterruptedError(
-      `restic ${verb} was interrupted (${aborted ? 'aborted' : signal ?? `exit ${exitCode}`}); a stale lock may remain`,
+      `restic ${verb} was interrupted (${aborted ? 'aborted' : (signal ?? `exit ${exitCode}`)}); a stale lock may remain`,
       details,
     );
   }
   switch (exitCode) {
     case 3:
-      return new ResticPartialError(`restic ${verb} saved a snapshot but could not read all source data: ${why}`, details);
+      return new ResticPartialError(
+        `restic ${verb} saved a snapshot but could not read all source data: ${why}`,
+        details,
+      );
     case 10:
       return new RepositoryNotFoundError(
         `restic repository does not exist (restic ${verb}): ${why}. Initialize it first, or check the Repository's backend settings.`,
@@ -125,7 +130,10 @@ export function errorFromExit(failure: ResticFailureDetails & { aborted?: boolea
 }
 
 function lastLine(text: string): string {
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   return lines.at(-1) ?? '';
 }
 

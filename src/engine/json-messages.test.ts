@@ -41,12 +41,21 @@ describe('parseMessageLine', () => {
       ),
     ).toEqual({
       kind: 'progress',
-      progress: { percentDone: 0.5, bytesDone: 50, totalBytes: 100, filesDone: 2, totalFiles: 4, secondsElapsed: 2 },
+      progress: {
+        percentDone: 0.5,
+        bytesDone: 50,
+        totalBytes: 100,
+        filesDone: 2,
+        totalFiles: 4,
+        secondsElapsed: 2,
+      },
     });
   });
   it('restore status and an early status without counters', () => {
     expect(
-      parseMessageLine('{"message_type":"status","seconds_elapsed":1,"percent_done":0.25,"total_files":4,"files_restored":1,"total_bytes":8,"bytes_restored":2}'),
+      parseMessageLine(
+        '{"message_type":"status","seconds_elapsed":1,"percent_done":0.25,"total_files":4,"files_restored":1,"total_bytes":8,"bytes_restored":2}',
+      ),
     ).toMatchObject({ kind: 'progress', progress: { bytesDone: 2, filesDone: 1, totalBytes: 8 } });
     expect(parseMessageLine('{"message_type":"status","percent_done":0}')).toMatchObject({
       kind: 'progress',
@@ -55,9 +64,19 @@ describe('parseMessageLine', () => {
   });
   it('item error and exit error', () => {
     expect(
-      parseMessageLine('{"message_type":"error","error":{"message":"failed to save /db.sql: Fatal: command failed: exit status 3"},"during":"archival","item":"/db.sql"}'),
-    ).toEqual({ kind: 'error', message: 'failed to save /db.sql: Fatal: command failed: exit status 3', item: '/db.sql' });
-    expect(parseMessageLine('{"message_type":"exit_error","code":12,"message":"Fatal: wrong password or no key found"}')).toEqual({
+      parseMessageLine(
+        '{"message_type":"error","error":{"message":"failed to save /db.sql: Fatal: command failed: exit status 3"},"during":"archival","item":"/db.sql"}',
+      ),
+    ).toEqual({
+      kind: 'error',
+      message: 'failed to save /db.sql: Fatal: command failed: exit status 3',
+      item: '/db.sql',
+    });
+    expect(
+      parseMessageLine(
+        '{"message_type":"exit_error","code":12,"message":"Fatal: wrong password or no key found"}',
+      ),
+    ).toEqual({
       kind: 'exit-error',
       code: 12,
       message: 'Fatal: wrong password or no key found',
@@ -105,11 +124,17 @@ describe('listing verbs', () => {
     expect(parseForget('')).toEqual({ kept: 0, removed: 0 });
   });
   it('stats', () => {
-    expect(parseStats('{"total_size":545,"total_uncompressed_size":802,"snapshots_count":2}')).toEqual({ totalSize: 545 });
+    expect(parseStats('{"total_size":545,"total_uncompressed_size":802,"snapshots_count":2}')).toEqual({
+      totalSize: 545,
+    });
     expect(() => parseStats('')).toThrow(/no JSON/);
   });
   it('check summary', () => {
-    expect(parseCheckSummary('{"message_type":"summary","num_errors":0,"broken_packs":null,"suggest_repair_index":false,"suggest_prune":false}')).toEqual({
+    expect(
+      parseCheckSummary(
+        '{"message_type":"summary","num_errors":0,"broken_packs":null,"suggest_repair_index":false,"suggest_prune":false}',
+      ),
+    ).toEqual({
       numErrors: 0,
       suggestRepairIndex: false,
       suggestPrune: false,
@@ -120,11 +145,16 @@ describe('listing verbs', () => {
     const id = 'f'.repeat(64);
     expect(parseIdList(`${id}\nnot an id\n`)).toEqual([id]);
     expect(
-      parseLock(id, '{\n  "time": "2026-11-25T08:32:42.46Z",\n  "exclusive": false,\n  "hostname": "vm",\n  "username": "root",\n  "pid": 13245\n}'),
+      parseLock(
+        id,
+        '{\n  "time": "2026-11-25T08:32:42.46Z",\n  "exclusive": false,\n  "hostname": "vm",\n  "username": "root",\n  "pid": 13245\n}',
+      ),
     ).toEqual({ id, hostname: 'vm', pid: 13245, exclusive: false, time: '2026-11-25T08:32:42.46Z' });
   });
   it('version, JSON and text', () => {
-    expect(parseVersion('{"message_type":"version","version":"0.19.1","go_version":"go1.26.8"}')).toBe('0.19.1');
+    expect(parseVersion('{"message_type":"version","version":"0.19.1","go_version":"go1.26.8"}')).toBe(
+      '0.19.1',
+    );
     expect(parseVersion('restic 0.16.4 compiled with go1.22 on linux/amd64')).toBe('0.16.4');
     expect(() => parseVersion('nope')).toThrow(/cannot read/);
   });

@@ -131,7 +131,9 @@ function toSnapshotInfo(s: z.infer<typeof snapshot>): SnapshotInfo {
     hostname: s.hostname,
     paths: s.paths ?? [],
     tags: s.tags ?? [],
-    ...(s.summary?.total_bytes_processed === undefined ? {} : { totalBytes: s.summary.total_bytes_processed }),
+    ...(s.summary?.total_bytes_processed === undefined
+      ? {}
+      : { totalBytes: s.summary.total_bytes_processed }),
   };
 }
 
@@ -142,9 +144,9 @@ export function parseSnapshots(stdout: string): SnapshotInfo[] {
   return (snapshotList.parse(JSON.parse(text)) ?? []).map(toSnapshotInfo);
 }
 
-const forgetGroups = z.array(
-  z.looseObject({ keep: z.array(snapshot).nullish(), remove: z.array(snapshot).nullish() }),
-).nullable();
+const forgetGroups = z
+  .array(z.looseObject({ keep: z.array(snapshot).nullish(), remove: z.array(snapshot).nullish() }))
+  .nullable();
 
 /** `restic forget --json`: one array of groups; kept/removed are summed over groups, as Stash does. */
 export function parseForget(stdout: string): ForgetResult {
@@ -176,7 +178,9 @@ const checkSummary = z.looseObject({
 });
 
 /** `restic check --json` (0.18+): the summary line; `undefined` when restic printed none. */
-export function parseCheckSummary(stdout: string): { numErrors: number; suggestRepairIndex: boolean; suggestPrune: boolean } | undefined {
+export function parseCheckSummary(
+  stdout: string,
+): { numErrors: number; suggestRepairIndex: boolean; suggestPrune: boolean } | undefined {
   for (const line of stdout.split('\n').reverse()) {
     if (!line.trim().startsWith('{')) continue;
     const r = checkSummary.safeParse(JSON.parse(line));

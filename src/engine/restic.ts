@@ -44,7 +44,8 @@ const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/b
 /** Stash's rate (one status line a minute) when nobody listens to progress. */
 const QUIET_PROGRESS_FPS = '0.016666';
 /** How restic's backends report a missing bucket or container (s3/MinIO, Azure, GCS, B2). */
-const MISSING_CONTAINER = /specified bucket does not exist|NoSuchBucket|ContainerNotFound|bucket doesn't exist|bucket does not exist/i;
+const MISSING_CONTAINER =
+  /specified bucket does not exist|NoSuchBucket|ContainerNotFound|bucket doesn't exist|bucket does not exist/i;
 
 export interface ResticOptions {
   binary: string;
@@ -283,7 +284,10 @@ export class Restic {
    * A policy without any keep rule removes nothing (restic would refuse to run), so the snapshots
    * are only counted.
    */
-  async forget(flags: RetentionFlags, options: { host?: string; signal?: AbortSignal } = {}): Promise<ForgetResult> {
+  async forget(
+    flags: RetentionFlags,
+    options: { host?: string; signal?: AbortSignal } = {},
+  ): Promise<ForgetResult> {
     if (!hasKeepRule(flags)) {
       this.#logger.warn('retention policy has no keep rule; no snapshot is removed');
       const all = await this.snapshots({ host: options.host, signal: options.signal });
@@ -296,7 +300,9 @@ export class Restic {
    * Verifies the repository. `ok: false` means restic found damage (exit 1 with a check summary);
    * failures to reach the repository throw instead, so they are not mistaken for corruption.
    */
-  async check(options: { readData?: boolean; signal?: AbortSignal } = {}): Promise<{ ok: boolean; message: string }> {
+  async check(
+    options: { readData?: boolean; signal?: AbortSignal } = {},
+  ): Promise<{ ok: boolean; message: string }> {
     const lines: string[] = [];
     try {
       await this.#exec(checkArgs(options), { signal: options.signal, onLine: (l) => lines.push(l) });
@@ -315,7 +321,9 @@ export class Restic {
     return parseStats(await this.#exec(statsArgs(), options));
   }
 
-  async snapshots(filter: { host?: string; tags?: readonly string[]; signal?: AbortSignal } = {}): Promise<SnapshotInfo[]> {
+  async snapshots(
+    filter: { host?: string; tags?: readonly string[]; signal?: AbortSignal } = {},
+  ): Promise<SnapshotInfo[]> {
     return parseSnapshots(await this.#exec(snapshotsArgs(filter), { signal: filter.signal }));
   }
 
@@ -366,7 +374,10 @@ export class Restic {
     }
     const remainingIds = new Set(remaining.map((l) => l.id));
     const removed = gone.filter((l) => !remainingIds.has(l.id));
-    this.#logger.info({ removed: removed.map((l) => l.id), kept: remaining.map((l) => l.id) }, 'removed stale restic locks');
+    this.#logger.info(
+      { removed: removed.map((l) => l.id), kept: remaining.map((l) => l.id) },
+      'removed stale restic locks',
+    );
     return { removed, kept: remaining };
   }
 
@@ -375,7 +386,11 @@ export class Restic {
     await this.#exec(unlockArgs({ removeAll: true }), options);
   }
 
-  async #backup(args: string[], call: CallOptions, extraEnv?: Record<string, string>): Promise<BackupSummary> {
+  async #backup(
+    args: string[],
+    call: CallOptions,
+    extraEnv?: Record<string, string>,
+  ): Promise<BackupSummary> {
     let summary: BackupSummary | undefined;
     const onProgress = progressListener(call.onProgress);
     await this.#exec(args, {
@@ -417,7 +432,8 @@ export class Restic {
     });
     const result = await proc.done;
     const verb = verbArgs[0] ?? 'restic';
-    if (result.exitCode !== 0 || result.spawnError !== undefined || result.aborted) throw this.#failure(verb, result);
+    if (result.exitCode !== 0 || result.spawnError !== undefined || result.aborted)
+      throw this.#failure(verb, result);
     return out.join('\n');
   }
 
@@ -426,7 +442,13 @@ export class Restic {
     try {
       return startProcess(spec);
     } catch (e) {
-      throw this.#failure(verb, { exitCode: null, signal: null, stderrTail: '', aborted: false, spawnError: e as Error });
+      throw this.#failure(verb, {
+        exitCode: null,
+        signal: null,
+        stderrTail: '',
+        aborted: false,
+        spawnError: e as Error,
+      });
     }
   }
 
@@ -451,7 +473,10 @@ export class Restic {
   }
 
   #argv(verbArgs: string[]): string[] {
-    return [...commonFlags({ cacheDir: this.#cacheDir, globalArgs: this.#connection.globalArgs }), ...verbArgs];
+    return [
+      ...commonFlags({ cacheDir: this.#cacheDir, globalArgs: this.#connection.globalArgs }),
+      ...verbArgs,
+    ];
   }
 
   #env(extra: Record<string, string>, progress = false): Record<string, string> {
@@ -487,7 +512,9 @@ function baseEnvironment(env: Record<string, string | undefined> | undefined): R
   return out;
 }
 
-function progressListener(onProgress: ((p: ResticProgress) => void) | undefined): ((line: string) => void) | undefined {
+function progressListener(
+  onProgress: ((p: ResticProgress) => void) | undefined,
+): ((line: string) => void) | undefined {
   if (!onProgress) return undefined;
   return (line) => {
     const m = parseMessageLine(line);

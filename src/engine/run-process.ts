@@ -111,7 +111,9 @@ export function startProcess(spec: ProcessSpec): RunningProcess {
     child.once('close', (exitCode, signal) => {
       spec.signal?.removeEventListener('abort', onAbort);
       if (killTimer) clearTimeout(killTimer);
-      void Promise.all([lineDone, stderrDone]).then(() => resolve({ exitCode, signal, stderrTail: tail, aborted, spawnError }));
+      void Promise.all([lineDone, stderrDone]).then(() =>
+        resolve({ exitCode, signal, stderrTail: tail, aborted, spawnError }),
+      );
     });
   });
 

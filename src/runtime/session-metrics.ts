@@ -21,7 +21,11 @@ export function createSessionMetricsSink(url: string | undefined, logger: Logger
       if (!url) return;
       const info = backupConfigurationInvoker(invoker);
       const targets = (session.status?.targets ?? []).map((t) => appBindingTarget(t.ref, appBinding));
-      await pushMetrics(backupSessionMetrics(session, info, { targets }), { url, job: metricsJobName(info), logger });
+      await pushMetrics(backupSessionMetrics(session, info, { targets }), {
+        url,
+        job: metricsJobName(info),
+        logger,
+      });
     },
     async restoreSessionCompleted({ session, appBinding }) {
       if (!url) return;

@@ -15,7 +15,7 @@ import { updateBackupSessionStatus } from '../controllers/backup-session/status.
 import { errorMessage, StowageError } from '../errors.ts';
 import type { Restic } from '../engine/restic.ts';
 import { loadAddonTarget } from './load-target.ts';
-import { openRepository } from './open-repository.ts';
+import { openRepository, type OpenedRepository } from './open-repository.ts';
 import { writeOutput } from './output.ts';
 import type { StepContext } from './step-context.ts';
 
@@ -47,19 +47,26 @@ export async function runBackupStep(ctx: StepContext, input: BackupStepInput): P
   const host = input.hostname || 'host-0';
   const log = ctx.logger.child({ backupSession: `${input.namespace}/${input.backupSession}`, host });
   let stats: HostBackupStats;
-  let dispose = async () => undefined as void;
+  let opened: OpenedRepository | undefined;
   try {
     const addon = getAddon(input.addon);
     if (!addon) throw new StowageError('INVALID_INPUT', `unknown addon "${input.addon}"`);
     const scratch = join(input.scratchDir, 'backup');
     await mkdir(scratch, { recursive: true, mode: 0o700 });
-    const opened = await openRepository(ctx, input.repository, { scratchDir: scratch, enableCache: input.enableCache });
-    dispose = opened.dispose;
+    opened = await openRepository(ctx, input.repository, {
+      scratchDir: scratch,
+      enableCache: input.enableCache,
+    });
     await initializeRepository(ctx, input, opened.restic);
     const unlocked = await opened.restic.unlockStale();
-    if (unlocked.removed.length) log.warn({ locks: unlocked.removed.map((l) => l.id) }, 'removed stale locks left by dead processes');
+    if (unlocked.removed.length)
+      log.warn({ locks: unlocked.removed.map((l) => l.id) }, 'removed stale locks left by dead processes');
 
-    const target = await loadAddonTarget(ctx, input.appBinding, { args: input.args, params: input.params, scratchDir: scratch });
+    const target = await loadAddonTarget(ctx, input.appBinding, {
+      args: input.args,
+      params: input.params,
+      scratchDir: scratch,
+    });
     log.info({ addon: addon.name }, 'waiting for the database');
     await addon.waitReady(target, input.waitTimeoutSeconds);
     const plan = await addon.planBackup(target);
@@ -73,7 +80,10 @@ export async function runBackupStep(ctx: StepContext, input: BackupStepInput): P
     // Only a snapshot restic can list counts as a backup.
     const listed = await opened.restic.snapshots({ host });
     if (!listed.some((s) => s.id === summary.snapshotId || s.shortId === summary.snapshotId.slice(0, 8))) {
-      throw new StowageError('SNAPSHOT_NOT_VERIFIED', `restic reported snapshot ${summary.snapshotId} but it is not in the repository`);
+      throw new StowageError(
+        'SNAPSHOT_NOT_VERIFIED',
+        `restic reported snapshot ${summary.snapshotId} but it is not in the repository`,
+      );
     }
     stats = {
       hostname: host,
@@ -95,7 +105,14 @@ export async function runBackupStep(ctx: StepContext, input: BackupStepInput): P
         },
       ],
     };
-    log.info({ snapshot: summary.snapshotId, uploaded: stats.snapshots?.[0]?.uploaded, size: stats.snapshots?.[0]?.totalSize }, 'backup succeeded');
+    log.info(
+      {
+        snapshot: summary.snapshotId,
+        uploaded: stats.snapshots?.[0]?.uploaded,
+        size: stats.snapshots?.[0]?.totalSize,
+      },
+      'backup succeeded',
+    );
   } catch (e) {
     log.error({ err: errorMessage(e) }, 'backup failed');
     stats = {
@@ -105,7 +122,7 @@ export async function runBackupStep(ctx: StepContext, input: BackupStepInput): P
       error: errorMessage(e),
     };
   } finally {
-    await dispose();
+    await opened?.dispose();
   }
   await writeOutput(input.outputDir, { targetStatus: { ref, stats: [stats] } });
   return stats;
@@ -120,7 +137,10 @@ async function initializeRepository(ctx: StepContext, input: BackupStepInput, re
       type: SC.BackendRepositoryInitialized,
       status: 'True',
       reason: SR.BackendRepositoryFound,
-      message: result === 'initialized' ? 'Repository has been initialized successfully.' : 'Repository exist in the backend.',
+      message:
+        result === 'initialized'
+          ? 'Repository has been initialized successfully.'
+          : 'Repository exist in the backend.',
     };
   } catch (e) {
     condition = {
@@ -134,5 +154,6 @@ async function initializeRepository(ctx: StepContext, input: BackupStepInput, re
     ...status,
     conditions: setCondition(status.conditions ?? [], condition, ctx.now()),
   }));
-  if (condition.status === 'False') throw new StowageError('REPOSITORY_INIT_FAILED', condition.message ?? 'repository init failed');
+  if (condition.status === 'False')
+    throw new StowageError('REPOSITORY_INIT_FAILED', condition.message ?? 'repository init failed');
 }

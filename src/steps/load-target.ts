@@ -16,12 +16,24 @@ export async function loadAddonTarget(
   const secretName = appBinding.spec.secret?.name;
   if (secretName) {
     const secret = await ctx.store.get('Secret', ref.namespace, secretName);
-    if (!secret) throw new StowageError('NOT_FOUND', `Secret ${ref.namespace}/${secretName} (spec.secret of AppBinding ${ref.name}) not found`);
-    credentials = await applySecretTransforms(secretValues(secret), appBinding.spec.secretTransforms, async (name) => {
-      const other = await ctx.store.get('Secret', ref.namespace, name);
-      if (!other) throw new StowageError('NOT_FOUND', `Secret ${ref.namespace}/${name} (secretTransforms of AppBinding ${ref.name}) not found`);
-      return secretValues(other);
-    });
+    if (!secret)
+      throw new StowageError(
+        'NOT_FOUND',
+        `Secret ${ref.namespace}/${secretName} (spec.secret of AppBinding ${ref.name}) not found`,
+      );
+    credentials = await applySecretTransforms(
+      secretValues(secret),
+      appBinding.spec.secretTransforms,
+      async (name) => {
+        const other = await ctx.store.get('Secret', ref.namespace, name);
+        if (!other)
+          throw new StowageError(
+            'NOT_FOUND',
+            `Secret ${ref.namespace}/${name} (secretTransforms of AppBinding ${ref.name}) not found`,
+          );
+        return secretValues(other);
+      },
+    );
   }
   return { appBinding, credentials, args: o.args, params: o.params, scratchDir: o.scratchDir };
 }

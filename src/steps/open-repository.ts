@@ -26,12 +26,21 @@ export async function openRepository(
   if (!repository) throw new StowageError('NOT_FOUND', `Repository ${ref.namespace}/${ref.name} not found`);
   const secretName = repository.spec.backend.storageSecretName;
   if (!secretName) {
-    throw new StowageError('INVALID_INPUT', `Repository ${ref.namespace}/${ref.name}: spec.backend.storageSecretName is required (it holds RESTIC_PASSWORD)`);
+    throw new StowageError(
+      'INVALID_INPUT',
+      `Repository ${ref.namespace}/${ref.name}: spec.backend.storageSecretName is required (it holds RESTIC_PASSWORD)`,
+    );
   }
   const secret = await ctx.store.get('Secret', ref.namespace, secretName);
-  if (!secret) throw new StowageError('NOT_FOUND', `Secret ${ref.namespace}/${secretName} (storage secret of Repository ${ref.name}) not found`);
+  if (!secret)
+    throw new StowageError(
+      'NOT_FOUND',
+      `Secret ${ref.namespace}/${secretName} (storage secret of Repository ${ref.name}) not found`,
+    );
   await mkdir(o.scratchDir, { recursive: true, mode: 0o700 });
-  const connected = await connectBackend(repository.spec.backend, secretValues(secret), { parentDir: o.scratchDir });
+  const connected = await connectBackend(repository.spec.backend, secretValues(secret), {
+    parentDir: o.scratchDir,
+  });
   const tmpDir = join(o.scratchDir, 'tmp');
   await mkdir(tmpDir, { recursive: true, mode: 0o700 });
   const restic = new Restic({

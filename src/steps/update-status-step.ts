@@ -41,12 +41,21 @@ export async function runUpdateStatus(ctx: StepContext, input: UpdateStatusInput
   throw new StowageError('USAGE', 'update-status needs --backupsession or --restoresession');
 }
 
-async function hostsFromOutput<H extends HostBackupStats | HostRestoreStats>(input: UpdateStatusInput, step: string): Promise<{ ref: TargetRef; stats: H[] }> {
+async function hostsFromOutput<H extends HostBackupStats | HostRestoreStats>(
+  input: UpdateStatusInput,
+  step: string,
+): Promise<{ ref: TargetRef; stats: H[] }> {
   const out = await readOutput(input.outputDir);
   if (out) return { ref: out.targetStatus.ref, stats: out.targetStatus.stats as H[] };
   return {
     ref: input.target,
-    stats: [{ hostname: 'host-0', phase: 'Failed', error: `the ${step} step left no result in ${join(input.outputDir, 'output.json')}` } as H],
+    stats: [
+      {
+        hostname: 'host-0',
+        phase: 'Failed',
+        error: `the ${step} step left no result in ${join(input.outputDir, 'output.json')}`,
+      } as H,
+    ],
   };
 }
 
@@ -55,14 +64,23 @@ async function updateBackup(ctx: StepContext, input: UpdateStatusInput, sessionN
   const session = await ctx.store.get('BackupSession', ns, sessionName);
   if (!session) throw new StowageError('NOT_FOUND', `BackupSession ${ns}/${sessionName} not found`);
   const bc = await ctx.store.get('BackupConfiguration', ns, session.spec.invoker.name);
-  if (!bc) throw new StowageError('NOT_FOUND', `BackupConfiguration ${ns}/${session.spec.invoker.name} not found`);
+  if (!bc)
+    throw new StowageError('NOT_FOUND', `BackupConfiguration ${ns}/${session.spec.invoker.name} not found`);
   const { ref, stats } = await hostsFromOutput<HostBackupStats>(input, 'backup');
   const log = ctx.logger.child({ backupSession: `${ns}/${sessionName}` });
 
   if (stats.every((h) => h.phase === 'Succeeded')) {
-    const opened = await openRepository(ctx, input.repository, { scratchDir: join(input.scratchDir, 'update-status'), enableCache: input.enableCache });
+    const opened = await openRepository(ctx, input.repository, {
+      scratchDir: join(input.scratchDir, 'update-status'),
+      enableCache: input.enableCache,
+    });
     try {
-      await runPostBackupActions(ctx, { session, invoker: bc, repository: opened.repository, restic: opened.restic });
+      await runPostBackupActions(ctx, {
+        session,
+        invoker: bc,
+        repository: opened.repository,
+        restic: opened.restic,
+      });
     } finally {
       await opened.dispose();
     }
@@ -70,22 +88,33 @@ async function updateBackup(ctx: StepContext, input: UpdateStatusInput, sessionN
 
   await updateBackupSessionStatus(ctx.store, ns, sessionName, ctx.now, (status) => ({
     ...status,
-    targets: (status.targets ?? []).map((t) => (sameRef(t.ref, ref) ? { ...t, stats: upsertHostStats(t.stats, stats) } : t)),
+    targets: (status.targets ?? []).map((t) =>
+      sameRef(t.ref, ref) ? { ...t, stats: upsertHostStats(t.stats, stats) } : t,
+    ),
   }));
   for (const h of stats) {
     await ctx.store.recordEvent({
       involvedObject: { kind: 'BackupSession', namespace: ns, name: sessionName },
       type: h.phase === 'Succeeded' ? 'Normal' : 'Warning',
       reason: h.phase === 'Succeeded' ? 'Host Backup Succeeded' : 'Host Backup Failed',
-      message: h.phase === 'Succeeded' ? `Successfully backed up host ${h.hostname}` : `Failed to backup host ${h.hostname}. Reason: ${h.error ?? ''}`,
+      message:
+        h.phase === 'Succeeded'
+          ? `Successfully backed up host ${h.hostname}`
+          : `Failed to backup host ${h.hostname}. Reason: ${h.error ?? ''}`,
       source: 'Status Updater',
     });
   }
   if (ctx.pushgatewayUrl) {
     try {
       const invoker = backupConfigurationInvoker(bc);
-      const appBinding = ref.name ? await ctx.store.get('AppBinding', ref.namespace ?? ns, ref.name) : undefined;
-      await pushMetrics(hostBackupMetrics(stats, invoker, appBindingTarget(ref, appBinding)), { url: ctx.pushgatewayUrl, job: metricsJobName(invoker), logger: log });
+      const appBinding = ref.name
+        ? await ctx.store.get('AppBinding', ref.namespace ?? ns, ref.name)
+        : undefined;
+      await pushMetrics(hostBackupMetrics(stats, invoker, appBindingTarget(ref, appBinding)), {
+        url: ctx.pushgatewayUrl,
+        job: metricsJobName(invoker),
+        logger: log,
+      });
     } catch (e) {
       log.warn({ err: errorMessage(e) }, 'failed to push host metrics');
     }
@@ -97,25 +126,37 @@ async function updateRestore(ctx: StepContext, input: UpdateStatusInput, session
   const rs = await ctx.store.get('RestoreSession', ns, sessionName);
   if (!rs) throw new StowageError('NOT_FOUND', `RestoreSession ${ns}/${sessionName} not found`);
   const { ref, stats } = await hostsFromOutput<HostRestoreStats>(input, 'restore');
-  await updateRestoreSessionStatus(ctx.store, ns, sessionName, ctx.now, (status) => ({ ...status, stats: upsertHostStats(status.stats, stats) }));
+  await updateRestoreSessionStatus(ctx.store, ns, sessionName, ctx.now, (status) => ({
+    ...status,
+    stats: upsertHostStats(status.stats, stats),
+  }));
   for (const h of stats) {
     await ctx.store.recordEvent({
       involvedObject: { kind: 'RestoreSession', namespace: ns, name: sessionName },
       type: h.phase === 'Succeeded' ? 'Normal' : 'Warning',
       reason: h.phase === 'Succeeded' ? 'Host Restore Succeeded' : 'Host Restore Failed',
-      message: h.phase === 'Succeeded' ? `Successfully restored host ${h.hostname}` : `Failed to restore host ${h.hostname}. Reason: ${h.error ?? ''}`,
+      message:
+        h.phase === 'Succeeded'
+          ? `Successfully restored host ${h.hostname}`
+          : `Failed to restore host ${h.hostname}. Reason: ${h.error ?? ''}`,
       source: 'Status Updater',
     });
   }
   if (ctx.pushgatewayUrl) {
     try {
       const invoker = restoreSessionInvoker(rs);
-      const appBinding = ref.name ? await ctx.store.get('AppBinding', ref.namespace ?? ns, ref.name) : undefined;
-      await pushMetrics(hostRestoreMetrics(stats, invoker, appBindingTarget(ref, appBinding)), { url: ctx.pushgatewayUrl, job: metricsJobName(invoker) });
+      const appBinding = ref.name
+        ? await ctx.store.get('AppBinding', ref.namespace ?? ns, ref.name)
+        : undefined;
+      await pushMetrics(hostRestoreMetrics(stats, invoker, appBindingTarget(ref, appBinding)), {
+        url: ctx.pushgatewayUrl,
+        job: metricsJobName(invoker),
+      });
     } catch (e) {
       ctx.logger.warn({ err: errorMessage(e) }, 'failed to push host restore metrics');
     }
   }
 }
 
-const sameRef = (a: TargetRef, b: TargetRef) => a.kind === b.kind && a.name === b.name && (a.namespace ?? '') === (b.namespace ?? '');
+const sameRef = (a: TargetRef, b: TargetRef) =>
+  a.kind === b.kind && a.name === b.name && (a.namespace ?? '') === (b.namespace ?? '');

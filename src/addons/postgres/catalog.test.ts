@@ -14,7 +14,10 @@ describe('postgres catalog', () => {
 
   it('Tasks run the version step then update-status with outputDir', () => {
     const t = objects.find((o) => o.kind === 'Task' && o.metadata.name === 'postgres-restore-16.1');
-    expect(t?.kind === 'Task' && t.spec.steps.map((s) => s.name)).toEqual(['postgres-restore-16.1', 'update-status']);
+    expect(t?.kind === 'Task' && t.spec.steps.map((s) => s.name)).toEqual([
+      'postgres-restore-16.1',
+      'update-status',
+    ]);
   });
 
   it('every Task name maps back to the postgres addon', () => {
@@ -34,7 +37,8 @@ describe('generated catalog files (deploy/catalog)', () => {
       for (const doc of docs) {
         const resolved = substituteObject(doc, {}) as { kind: string; spec: { image?: string } };
         expect(JSON.stringify(resolved)).not.toContain('${');
-        if (resolved.kind === 'Function') expect(resolved.spec.image).toMatch(/^ghcr\.io\/stowage\/stowage:v\d/);
+        if (resolved.kind === 'Function')
+          expect(resolved.spec.image).toMatch(/^ghcr\.io\/stowage\/stowage:v\d/);
       }
     }
   });

@@ -12,7 +12,17 @@
  */
 import type { StashFunction, Task } from '../../api/index.ts';
 
-export const POSTGRES_ADDON_VERSIONS = ['9.6.19', '10.14', '11.9', '12.4', '13.1', '14.0', '15.1', '16.1', '17.2'] as const;
+export const POSTGRES_ADDON_VERSIONS = [
+  '9.6.19',
+  '10.14',
+  '11.9',
+  '12.4',
+  '13.1',
+  '14.0',
+  '15.1',
+  '16.1',
+  '17.2',
+] as const;
 
 /** Where the step's output.json goes; the update-status step reads it from there. */
 export const OUTPUT_DIR = '/stash-tmp/output';
@@ -106,7 +116,10 @@ function postgresTask(direction: 'backup' | 'restore', version: string): Task {
 }
 
 /** Every PostgreSQL catalog object, Functions then Tasks, versions in the list's order. */
-export function postgresCatalog(image: string, versions: readonly string[] = POSTGRES_ADDON_VERSIONS): Array<StashFunction | Task> {
+export function postgresCatalog(
+  image: string,
+  versions: readonly string[] = POSTGRES_ADDON_VERSIONS,
+): Array<StashFunction | Task> {
   return [
     ...versions.flatMap((v) => [postgresBackupFunction(v, image), postgresRestoreFunction(v, image)]),
     ...versions.flatMap((v) => [postgresTask('backup', v), postgresTask('restore', v)]),

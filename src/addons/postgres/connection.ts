@@ -31,24 +31,38 @@ function pick(values: Record<string, string>, keys: readonly string[]): string |
   return undefined;
 }
 
-export function postgresConnection(target: Pick<AddonTarget, 'appBinding' | 'credentials' | 'params'>): PostgresConnection {
+export function postgresConnection(
+  target: Pick<AddonTarget, 'appBinding' | 'credentials' | 'params'>,
+): PostgresConnection {
   const ab = target.appBinding;
   const subject = `AppBinding/${ab.metadata.namespace ? `${ab.metadata.namespace}/` : ''}${ab.metadata.name ?? '<no name>'}`;
   const raw = appBindingUrl(ab);
   // A service reference without a scheme yields `host:port/path`; libpq URLs need one.
   const url = URL.parse(raw.includes('://') ? raw : `postgres://${raw}`);
   if (!url || !url.hostname) {
-    throw new ValidationError(subject, [{ path: 'spec.clientConfig', message: `"${raw}" is not a usable PostgreSQL address` }]);
+    throw new ValidationError(subject, [
+      { path: 'spec.clientConfig', message: `"${raw}" is not a usable PostgreSQL address` },
+    ]);
   }
-  const user = pick(target.credentials, USER_KEYS) ?? (url.username ? decodeURIComponent(url.username) : undefined) ?? target.params.user ?? 'postgres';
-  const password = pick(target.credentials, PASSWORD_KEYS) ?? (url.password ? decodeURIComponent(url.password) : undefined);
+  const user =
+    pick(target.credentials, USER_KEYS) ??
+    (url.username ? decodeURIComponent(url.username) : undefined) ??
+    target.params.user ??
+    'postgres';
+  const password =
+    pick(target.credentials, PASSWORD_KEYS) ?? (url.password ? decodeURIComponent(url.password) : undefined);
   if (password === undefined) {
     throw new ValidationError(subject, [
-      { path: 'spec.secret', message: `the Secret has no "password" (or "POSTGRES_PASSWORD") key; add one, or a secretTransforms entry that renames yours` },
+      {
+        path: 'spec.secret',
+        message: `the Secret has no "password" (or "POSTGRES_PASSWORD") key; add one, or a secretTransforms entry that renames yours`,
+      },
     ]);
   }
   const dbPath = decodeURIComponent(url.pathname.replace(/^\//, ''));
-  const caBundle = ab.spec.clientConfig.caBundle ? Buffer.from(ab.spec.clientConfig.caBundle, 'base64').toString('utf8') : undefined;
+  const caBundle = ab.spec.clientConfig.caBundle
+    ? Buffer.from(ab.spec.clientConfig.caBundle, 'base64').toString('utf8')
+    : undefined;
   return {
     host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
     port: url.port ? Number(url.port) : 5432,
@@ -69,9 +83,14 @@ function pgpassField(s: string): string {
  * Writes the pgpass (and CA) files into `scratchDir` and returns the libpq environment for the
  * dump/load tools. libpq ignores a pgpass file that others can read, hence mode 0600.
  */
-export async function libpqEnv(conn: PostgresConnection, scratchDir: string): Promise<Record<string, string>> {
+export async function libpqEnv(
+  conn: PostgresConnection,
+  scratchDir: string,
+): Promise<Record<string, string>> {
   const passFile = join(scratchDir, 'pgpass');
-  await writeFile(passFile, `*:*:*:${pgpassField(conn.user)}:${pgpassField(conn.password)}\n`, { mode: 0o600 });
+  await writeFile(passFile, `*:*:*:${pgpassField(conn.user)}:${pgpassField(conn.password)}\n`, {
+    mode: 0o600,
+  });
   await chmod(passFile, 0o600); // the mode above only applies when the file is new
   const env: Record<string, string> = {
     PGHOST: conn.host,

@@ -41,7 +41,10 @@ async function dumpOne(pgDump: string, database: string, extra: string[]): Promi
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
-    options: { 'pg-dump': { type: 'string', default: 'pg_dump' }, database: { type: 'string', multiple: true } },
+    options: {
+      'pg-dump': { type: 'string', default: 'pg_dump' },
+      database: { type: 'string', multiple: true },
+    },
     allowPositionals: true,
   });
   const databases = values.database ?? [];

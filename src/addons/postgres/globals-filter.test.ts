@@ -3,18 +3,24 @@ import { GlobalsFilter, rewriteGlobalsLine, unquoteIdent } from './globals-filte
 
 describe('rewriteGlobalsLine', () => {
   it('makes DROP ROLE and CREATE ROLE tolerant', () => {
-    expect(rewriteGlobalsLine('DROP ROLE IF EXISTS app;', 'admin')).toMatch(/^DO \$stowage\$ BEGIN DROP ROLE IF EXISTS app; EXCEPTION WHEN .*object_in_use.* END \$stowage\$;$/);
+    expect(rewriteGlobalsLine('DROP ROLE IF EXISTS app;', 'admin')).toMatch(
+      /^DO \$stowage\$ BEGIN DROP ROLE IF EXISTS app; EXCEPTION WHEN .*object_in_use.* END \$stowage\$;$/,
+    );
     expect(rewriteGlobalsLine('CREATE ROLE "we""ird";', 'admin')).toBe(
       'DO $stowage$ BEGIN CREATE ROLE "we""ird"; EXCEPTION WHEN duplicate_object THEN NULL; END $stowage$;',
     );
   });
   it("skips only the connected user's ALTER ROLE", () => {
-    expect(rewriteGlobalsLine("ALTER ROLE admin WITH SUPERUSER PASSWORD 'x';", 'admin')).toMatch(/^-- stowage/);
-    expect(rewriteGlobalsLine("ALTER ROLE \"Admin\" WITH LOGIN;", 'admin')).toBe('ALTER ROLE "Admin" WITH LOGIN;');
-    expect(rewriteGlobalsLine("ALTER ROLE app WITH LOGIN;", 'admin')).toBe('ALTER ROLE app WITH LOGIN;');
+    expect(rewriteGlobalsLine("ALTER ROLE admin WITH SUPERUSER PASSWORD 'x';", 'admin')).toMatch(
+      /^-- stowage/,
+    );
+    expect(rewriteGlobalsLine('ALTER ROLE "Admin" WITH LOGIN;', 'admin')).toBe(
+      'ALTER ROLE "Admin" WITH LOGIN;',
+    );
+    expect(rewriteGlobalsLine('ALTER ROLE app WITH LOGIN;', 'admin')).toBe('ALTER ROLE app WITH LOGIN;');
   });
   it('leaves everything else alone', () => {
-    for (const l of ['DROP DATABASE IF EXISTS shop;', 'GRANT a TO b;', '', 'SET client_encoding = \'UTF8\';']) {
+    for (const l of ['DROP DATABASE IF EXISTS shop;', 'GRANT a TO b;', '', "SET client_encoding = 'UTF8';"]) {
       expect(rewriteGlobalsLine(l, 'admin')).toBe(l);
     }
   });
@@ -26,7 +32,8 @@ describe('rewriteGlobalsLine', () => {
 
 describe('GlobalsFilter', () => {
   it('rewrites across chunk borders and passes everything after the first \\connect through untouched', () => {
-    const input = 'CREATE ROLE app;\nALTER ROLE admin WITH LOGIN;\n\\connect shop\nCREATE ROLE app;\n\xff-bytes';
+    const input =
+      'CREATE ROLE app;\nALTER ROLE admin WITH LOGIN;\n\\connect shop\nCREATE ROLE app;\n\xff-bytes';
     const bytes = Buffer.from(input, 'latin1');
     const f = new GlobalsFilter('admin');
     const parts: Buffer[] = [];
@@ -38,7 +45,7 @@ describe('GlobalsFilter', () => {
     const head = out.subarray(0, out.length - tail.length).toString('utf8');
     expect(head).toBe(
       'DO $stowage$ BEGIN CREATE ROLE app; EXCEPTION WHEN duplicate_object THEN NULL; END $stowage$;\n' +
-        '-- stowage: kept the connected user\'s own settings: ALTER ROLE admin WITH …\n',
+        "-- stowage: kept the connected user's own settings: ALTER ROLE admin WITH …\n",
     );
   });
 });

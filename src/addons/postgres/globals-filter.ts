@@ -30,7 +30,8 @@ export function rewriteGlobalsLine(line: string, currentUser: string): string {
   m = CREATE_ROLE.exec(line);
   if (m) return `DO $stowage$ BEGIN ${line} ${SKIP_CREATE} END $stowage$;`;
   m = ALTER_ROLE.exec(line);
-  if (m && unquoteIdent(m[1]!) === currentUser) return `-- stowage: kept the connected user's own settings: ALTER ROLE ${m[1]!} WITH …`;
+  if (m && unquoteIdent(m[1]!) === currentUser)
+    return `-- stowage: kept the connected user's own settings: ALTER ROLE ${m[1]!} WITH …`;
   return line;
 }
 

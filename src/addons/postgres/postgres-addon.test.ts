@@ -23,7 +23,9 @@ afterEach(async () => {
 });
 
 const target = (over: Partial<AddonTarget> = {}): AddonTarget => ({
-  appBinding: binding({ service: { name: 'pg', scheme: 'postgresql', port: 5432, path: '/', query: 'sslmode=disable' } }),
+  appBinding: binding({
+    service: { name: 'pg', scheme: 'postgresql', port: 5432, path: '/', query: 'sslmode=disable' },
+  }),
   credentials: { username: 'postgres', password: 'p:a\\ss' },
   args: [],
   params: {},
@@ -34,17 +36,35 @@ const target = (over: Partial<AddonTarget> = {}): AddonTarget => ({
 describe('postgresConnection', () => {
   it('reads a KubeDB service AppBinding', () => {
     expect(postgresConnection(target())).toEqual({
-      host: 'pg.demo.svc', port: 5432, user: 'postgres', password: 'p:a\\ss', database: undefined, sslMode: 'disable', caBundle: undefined,
+      host: 'pg.demo.svc',
+      port: 5432,
+      user: 'postgres',
+      password: 'p:a\\ss',
+      database: undefined,
+      sslMode: 'disable',
+      caBundle: undefined,
     });
   });
   it('reads a url, the database in its path, and the POSTGRES_* keys', () => {
     const c = postgresConnection(
-      target({ appBinding: binding({ url: 'postgres://db.example:6432/app?sslmode=require' }), credentials: { POSTGRES_USER: 'u', POSTGRES_PASSWORD: 'pw' } }),
+      target({
+        appBinding: binding({ url: 'postgres://db.example:6432/app?sslmode=require' }),
+        credentials: { POSTGRES_USER: 'u', POSTGRES_PASSWORD: 'pw' },
+      }),
     );
-    expect(c).toMatchObject({ host: 'db.example', port: 6432, user: 'u', password: 'pw', database: 'app', sslMode: 'require' });
+    expect(c).toMatchObject({
+      host: 'db.example',
+      port: 6432,
+      user: 'u',
+      password: 'pw',
+      database: 'app',
+      sslMode: 'require',
+    });
   });
   it('falls back to the user param, then to postgres', () => {
-    expect(postgresConnection(target({ credentials: { password: 'x' }, params: { user: 'admin' } })).user).toBe('admin');
+    expect(
+      postgresConnection(target({ credentials: { password: 'x' }, params: { user: 'admin' } })).user,
+    ).toBe('admin');
     expect(postgresConnection(target({ credentials: { password: 'x' } })).user).toBe('postgres');
   });
   it('fails clearly without a password', () => {
@@ -70,7 +90,12 @@ describe('postgres plans', () => {
     const plan = await addon.planBackup(target({ args: ['--no-role-passwords'] }));
     expect(plan.command).toEqual(['/pg/bin/pg_dumpall', '--clean', '--if-exists', '--no-role-passwords']);
     expect(plan.filename).toBe('dumpfile.sql');
-    expect(plan.env).toMatchObject({ PGHOST: 'pg.demo.svc', PGPORT: '5432', PGUSER: 'postgres', PGSSLMODE: 'disable' });
+    expect(plan.env).toMatchObject({
+      PGHOST: 'pg.demo.svc',
+      PGPORT: '5432',
+      PGUSER: 'postgres',
+      PGSSLMODE: 'disable',
+    });
     expect(JSON.stringify(plan)).not.toContain('p:a');
     const passFile = plan.env!.PGPASSFILE!;
     expect(passFile.startsWith(scratchDir)).toBe(true);
@@ -82,31 +107,58 @@ describe('postgres plans', () => {
     const plan = await addon.planBackup(target({ params: { databases: 'shop, crm' }, args: ['--no-owner'] }));
     expect(plan.command[0]).toBe('/usr/bin/node');
     expect(plan.command[2]).toMatch(/dump-databases\.ts$/);
-    expect(plan.command.slice(3)).toEqual(['--pg-dump=/pg/bin/pg_dump', '--database=shop', '--database=crm', '--', '--no-owner']);
+    expect(plan.command.slice(3)).toEqual([
+      '--pg-dump=/pg/bin/pg_dump',
+      '--database=shop',
+      '--database=crm',
+      '--',
+      '--no-owner',
+    ]);
   });
 
   it('runs pg_dump with the args when backupCMD=pg_dump (Stash)', async () => {
     const plan = await addon.planBackup(target({ params: { backupCMD: 'pg_dump' }, args: ['shop'] }));
     expect(plan.command).toEqual(['/pg/bin/pg_dump', 'shop']);
-    await expect(addon.planBackup(target({ params: { backupCmd: 'mysqldump' } }))).rejects.toThrow(/pg_dumpall/);
+    await expect(addon.planBackup(target({ params: { backupCmd: 'mysqldump' } }))).rejects.toThrow(
+      /pg_dumpall/,
+    );
   });
 
   it('restores through load-dump.ts into psql with ON_ERROR_STOP, connected to postgres', async () => {
     const plan = await addon.planRestore(target());
     expect(plan.command[2]).toMatch(/load-dump\.ts$/);
     expect(plan.command.slice(3)).toEqual([
-      '--psql=/pg/bin/psql', '--user=postgres', '--', '--no-psqlrc', '--quiet', '--set=ON_ERROR_STOP=1', '--dbname=postgres',
+      '--psql=/pg/bin/psql',
+      '--user=postgres',
+      '--',
+      '--no-psqlrc',
+      '--quiet',
+      '--set=ON_ERROR_STOP=1',
+      '--dbname=postgres',
     ]);
     expect(plan.filename).toBe('dumpfile.sql');
   });
 
   it('restores a plain pg_dump stream in one transaction', async () => {
-    const plan = await addon.planRestore(target({ params: { backupCMD: 'pg_dump' }, args: ['--dbname=shop'] }));
-    expect(plan.command).toEqual(['/pg/bin/psql', '--no-psqlrc', '--quiet', '--set=ON_ERROR_STOP=1', '--single-transaction', '--dbname=postgres', '--dbname=shop']);
+    const plan = await addon.planRestore(
+      target({ params: { backupCMD: 'pg_dump' }, args: ['--dbname=shop'] }),
+    );
+    expect(plan.command).toEqual([
+      '/pg/bin/psql',
+      '--no-psqlrc',
+      '--quiet',
+      '--set=ON_ERROR_STOP=1',
+      '--single-transaction',
+      '--dbname=postgres',
+      '--dbname=shop',
+    ]);
   });
 
   it('waitReady gives up after the timeout with a retryable error', async () => {
     const t = target({ appBinding: binding({ url: 'postgres://127.0.0.1:1/?sslmode=disable' }) });
-    await expect(addon.waitReady(t, 1)).rejects.toMatchObject({ code: 'DATABASE_NOT_READY', retryable: true });
+    await expect(addon.waitReady(t, 1)).rejects.toMatchObject({
+      code: 'DATABASE_NOT_READY',
+      retryable: true,
+    });
   });
 });

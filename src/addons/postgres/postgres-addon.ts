@@ -37,12 +37,17 @@ function backupCommand(params: Record<string, string>): BackupCommand {
   const v = (params.backupCMD ?? params.backupCmd ?? '').trim();
   if (v === '' || v === 'pg_dumpall') return 'pg_dumpall';
   if (v === 'pg_dump') return 'pg_dump';
-  throw new ValidationError('postgres addon params', [{ path: 'backupCMD', message: `must be "pg_dumpall" or "pg_dump", got "${v}"` }]);
+  throw new ValidationError('postgres addon params', [
+    { path: 'backupCMD', message: `must be "pg_dumpall" or "pg_dump", got "${v}"` },
+  ]);
 }
 
 /** `databases` param: comma- or whitespace-separated names, duplicates removed, order kept. */
 export function parseDatabases(value: string | undefined): string[] {
-  const names = (value ?? '').split(/[,\s]+/).map((s) => s.trim()).filter((s) => s !== '');
+  const names = (value ?? '')
+    .split(/[,\s]+/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   return [...new Set(names)];
 }
 
@@ -101,7 +106,10 @@ export function createPostgresAddon(options: PostgresAddonOptions = {}): Streami
           last = err;
         }
         if (Date.now() >= deadline) break;
-        log?.debug({ host: conn.host, port: conn.port, attempt, err: errorMessage(last) }, 'waiting for postgres');
+        log?.debug(
+          { host: conn.host, port: conn.port, attempt, err: errorMessage(last) },
+          'waiting for postgres',
+        );
         await sleep(Math.min(1000, Math.max(0, deadline - Date.now())), signal);
       }
       throw new StowageError(
@@ -143,11 +151,18 @@ export function createPostgresAddon(options: PostgresAddonOptions = {}): Streami
     async planRestore(target: AddonTarget): Promise<StreamRestorePlan> {
       const conn = postgresConnection(target);
       const env = await libpqEnv(conn, target.scratchDir);
-      const plainDump = backupCommand(target.params) === 'pg_dump' && parseDatabases(target.params.databases).length === 0;
+      const plainDump =
+        backupCommand(target.params) === 'pg_dump' && parseDatabases(target.params.databases).length === 0;
       const psqlArgs = ['--no-psqlrc', '--quiet', '--set=ON_ERROR_STOP=1'];
       if (plainDump) {
         // one database, no DROP/CREATE DATABASE: all or nothing
-        const command = [tool('psql'), ...psqlArgs, '--single-transaction', `--dbname=${conn.database ?? 'postgres'}`, ...target.args];
+        const command = [
+          tool('psql'),
+          ...psqlArgs,
+          '--single-transaction',
+          `--dbname=${conn.database ?? 'postgres'}`,
+          ...target.args,
+        ];
         return { command, env, filename: POSTGRES_DUMP_FILENAME };
       }
       const command = [

@@ -14,7 +14,13 @@ export const gcsBackend: BackendProvider<'gcs'> = {
       files:
         key === undefined
           ? []
-          : [{ name: 'GOOGLE_SERVICE_ACCOUNT_JSON_KEY', content: key, env: 'GOOGLE_APPLICATION_CREDENTIALS' }],
+          : [
+              {
+                name: 'GOOGLE_SERVICE_ACCOUNT_JSON_KEY',
+                content: key,
+                env: 'GOOGLE_APPLICATION_CREDENTIALS',
+              },
+            ],
     };
   },
 };

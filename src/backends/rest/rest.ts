@@ -18,8 +18,13 @@ export const restBackend: BackendProvider<'rest'> = {
 export function withUserinfo(url: string, user: string | undefined, password: string | undefined): string {
   if (user === undefined) return url;
   const m = /^([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)(?:[^/?#@]*@)?(.*)$/.exec(url);
-  if (!m) throw new StowageError('INVALID_INPUT', `rest backend url "${url}" has no scheme (expected http:// or https://)`);
-  const userinfo = password === undefined ? escapeUserinfo(user) : `${escapeUserinfo(user)}:${escapeUserinfo(password)}`;
+  if (!m)
+    throw new StowageError(
+      'INVALID_INPUT',
+      `rest backend url "${url}" has no scheme (expected http:// or https://)`,
+    );
+  const userinfo =
+    password === undefined ? escapeUserinfo(user) : `${escapeUserinfo(user)}:${escapeUserinfo(password)}`;
   return `${m[1]}${userinfo}@${m[2]}`;
 }
 

@@ -10,7 +10,16 @@ import { registerTrigger } from './trigger.ts';
 import { registerSteps } from './steps.ts';
 
 export function registerCommands(program: Command, ctx: CliContext): void {
-  for (const register of [registerApply, registerGet, registerDescribe, registerDelete, registerTrigger, registerServe, registerJobRun, registerSteps]) {
+  for (const register of [
+    registerApply,
+    registerGet,
+    registerDescribe,
+    registerDelete,
+    registerTrigger,
+    registerServe,
+    registerJobRun,
+    registerSteps,
+  ]) {
     register(program, ctx);
   }
 }

@@ -34,7 +34,11 @@ export function registerServe(program: Command, ctx: CliContext): void {
         for (const e of errors) log.error({ error: e.message }, 'invalid manifest skipped');
         for (const r of await applyObjects(runtime.store, objects)) {
           if (r.action === 'failed') log.error({ source: r.source, error: r.error }, 'manifest not applied');
-          else if (r.action !== 'unchanged') log.info({ object: `${r.object.kind}/${r.object.metadata.name}`, action: r.action }, 'manifest applied');
+          else if (r.action !== 'unchanged')
+            log.info(
+              { object: `${r.object.kind}/${r.object.metadata.name}`, action: r.action },
+              'manifest applied',
+            );
         }
       }
       const metrics = createProcessMetrics();
@@ -43,7 +47,9 @@ export function registerServe(program: Command, ctx: CliContext): void {
         if (req.url === '/healthz' || req.url === '/readyz') {
           res.writeHead(200).end('ok');
         } else if (req.url === '/metrics') {
-          void metrics.registry.metrics().then((text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text));
+          void metrics.registry
+            .metrics()
+            .then((text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text));
         } else {
           res.writeHead(404).end('not found');
         }

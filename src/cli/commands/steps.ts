@@ -32,7 +32,18 @@ interface CommonFlags {
 }
 
 function stashRepositoryFlags(cmd: Command): Command {
-  for (const f of ['provider', 'bucket', 'endpoint', 'region', 'path', 'storage-secret-name', 'storage-secret-namespace', 'max-connections', 'insecure-tls', 'license-apiservice']) {
+  for (const f of [
+    'provider',
+    'bucket',
+    'endpoint',
+    'region',
+    'path',
+    'storage-secret-name',
+    'storage-secret-namespace',
+    'max-connections',
+    'insecure-tls',
+    'license-apiservice',
+  ]) {
     cmd.option(`--${f} <value>`, '(accepted for Stash compatibility; the Repository object is read instead)');
   }
   return cmd
@@ -79,7 +90,9 @@ function common(f: CommonFlags) {
     outputDir: f.outputDir,
     args: f.args.split(/\s+/).filter(Boolean),
     params: Object.fromEntries(
-      Object.entries({ backupCMD: f.backupCmd, user: f.user, databases: f.databases }).filter(([, v]) => v !== ''),
+      Object.entries({ backupCMD: f.backupCmd, user: f.user, databases: f.databases }).filter(
+        ([, v]) => v !== '',
+      ),
     ),
   };
 }
@@ -99,15 +112,20 @@ export function registerSteps(program: Command, ctx: CliContext): void {
     .requiredOption('--restoresession <name>', 'RestoreSession being run')
     .option('--snapshot <ids>', 'snapshot ids or latest', 'latest')
     .option('--source-hostname <host>', 'restic host the backup was taken from', '')
-    .action(async (addon: string, f: CommonFlags & { restoresession: string; snapshot: string; sourceHostname: string }) => {
-      await runRestoreStep(stepContext(ctx), {
-        addon,
-        restoreSession: f.restoresession,
-        snapshot: f.snapshot,
-        sourceHostname: f.sourceHostname,
-        ...common(f),
-      });
-    });
+    .action(
+      async (
+        addon: string,
+        f: CommonFlags & { restoresession: string; snapshot: string; sourceHostname: string },
+      ) => {
+        await runRestoreStep(stepContext(ctx), {
+          addon,
+          restoreSession: f.restoresession,
+          snapshot: f.snapshot,
+          sourceHostname: f.sourceHostname,
+          ...common(f),
+        });
+      },
+    );
 
   program
     .command('update-status', { hidden: true })
@@ -130,14 +148,20 @@ export function registerSteps(program: Command, ctx: CliContext): void {
     .action(async (f: Record<string, string>) => {
       const ns = f.namespace ?? 'default';
       const sctx = stepContext(ctx);
-      if (f.metricsPushgatewayUrl && f.metricsEnabled !== 'false') sctx.pushgatewayUrl = f.metricsPushgatewayUrl;
+      if (f.metricsPushgatewayUrl && f.metricsEnabled !== 'false')
+        sctx.pushgatewayUrl = f.metricsPushgatewayUrl;
       if (f.metricsEnabled === 'false') sctx.pushgatewayUrl = undefined;
       await runUpdateStatus(sctx, {
         namespace: ns,
         ...(f.backupsession ? { backupSession: f.backupsession } : {}),
         ...(f.restoresession ? { restoreSession: f.restoresession } : {}),
         repository: { namespace: f.repositoryNamespace || ns, name: f.repository ?? '' },
-        target: { apiVersion: 'appcatalog.appscode.com/v1alpha1', kind: f.targetKind || 'AppBinding', name: f.targetName ?? '', namespace: f.targetNamespace || ns },
+        target: {
+          apiVersion: 'appcatalog.appscode.com/v1alpha1',
+          kind: f.targetKind || 'AppBinding',
+          name: f.targetName ?? '',
+          namespace: f.targetNamespace || ns,
+        },
         outputDir: f.outputDir ?? '/stash-tmp/output',
         scratchDir: f.scratchDir ?? '/stash-tmp',
         enableCache: f.enableCache !== 'false',
@@ -153,7 +177,8 @@ export function registerSteps(program: Command, ctx: CliContext): void {
     .action(async (f: { invokerName: string; invokerKind: string; namespace: string }) => {
       const store = openLocalStore(ctx);
       const bc = await store.get('BackupConfiguration', f.namespace, f.invokerName);
-      if (!bc) throw new StowageError('NOT_FOUND', `BackupConfiguration ${f.namespace}/${f.invokerName} not found`);
+      if (!bc)
+        throw new StowageError('NOT_FOUND', `BackupConfiguration ${f.namespace}/${f.invokerName} not found`);
       const s = await createBackupSession(store, bc, { now: new Date() });
       ctx.out(`backupsession/${s.metadata.name} created`);
     });

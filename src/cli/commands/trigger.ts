@@ -16,11 +16,22 @@ export function registerTrigger(program: Command, ctx: CliContext): void {
     .action(async (name: string, o: { namespace: string; wait?: boolean; timeout: string }) => {
       const store = openLocalStore(ctx);
       const bc = await store.get('BackupConfiguration', o.namespace, name);
-      if (!bc) throw new StowageError('NOT_FOUND', `BackupConfiguration "${name}" not found in namespace "${o.namespace}"`);
+      if (!bc)
+        throw new StowageError(
+          'NOT_FOUND',
+          `BackupConfiguration "${name}" not found in namespace "${o.namespace}"`,
+        );
       const session = await createBackupSession(store, bc, { now: new Date(), generateName: true });
       ctx.out(`backupsession/${session.metadata.name} created`);
       if (!o.wait) return;
-      const phase = await waitForPhase(ctx, store, 'BackupSession', o.namespace, session.metadata.name ?? '', Number(o.timeout));
+      const phase = await waitForPhase(
+        ctx,
+        store,
+        'BackupSession',
+        o.namespace,
+        session.metadata.name ?? '',
+        Number(o.timeout),
+      );
       ctx.out(`backupsession/${session.metadata.name} ${phase}`);
       if (phase !== 'Succeeded') process.exitCode = ExitCode.Failed;
     });

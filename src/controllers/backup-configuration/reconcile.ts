@@ -37,43 +37,93 @@ export async function reconcileBackupConfiguration(
     const repo = await ctx.store.get('Repository', repoNs, repoRef.name);
     if (!repo) {
       missing = true;
-      set({ type: C.RepositoryFound, status: 'False', reason: R.RepositoryNotAvailable, message: `Repository ${repoNs}/${repoRef.name} does not exist.` });
+      set({
+        type: C.RepositoryFound,
+        status: 'False',
+        reason: R.RepositoryNotAvailable,
+        message: `Repository ${repoNs}/${repoRef.name} does not exist.`,
+      });
     } else {
-      set({ type: C.RepositoryFound, status: 'True', reason: R.RepositoryAvailable, message: `Repository ${repoNs}/${repoRef.name} exist.` });
+      set({
+        type: C.RepositoryFound,
+        status: 'True',
+        reason: R.RepositoryAvailable,
+        message: `Repository ${repoNs}/${repoRef.name} exist.`,
+      });
       const secretName = repo.spec.backend.storageSecretName;
       const secret = secretName ? await ctx.store.get('Secret', repoNs, secretName) : undefined;
       if (!secret) {
         missing = true;
         set({
-          type: C.BackendSecretFound, status: 'False', reason: R.BackendSecretNotAvailable,
-          message: secretName ? `Backend Secret ${repoNs}/${secretName} does not exist.` : `Repository ${repoNs}/${repoRef.name} has no spec.backend.storageSecretName.`,
+          type: C.BackendSecretFound,
+          status: 'False',
+          reason: R.BackendSecretNotAvailable,
+          message: secretName
+            ? `Backend Secret ${repoNs}/${secretName} does not exist.`
+            : `Repository ${repoNs}/${repoRef.name} has no spec.backend.storageSecretName.`,
         });
       } else {
-        set({ type: C.BackendSecretFound, status: 'True', reason: R.BackendSecretAvailable, message: `Backend Secret ${repoNs}/${secretName} exist.` });
+        set({
+          type: C.BackendSecretFound,
+          status: 'True',
+          reason: R.BackendSecretAvailable,
+          message: `Backend Secret ${repoNs}/${secretName} exist.`,
+        });
       }
       const refusal = checkUsagePolicy(repo, namespace);
       set(
         refusal
-          ? { type: C.ValidationPassed, status: 'False', reason: R.ResourceValidationFailed, message: refusal }
-          : { type: C.ValidationPassed, status: 'True', reason: R.ResourceValidationPassed, message: 'Successfully validated.' },
+          ? {
+              type: C.ValidationPassed,
+              status: 'False',
+              reason: R.ResourceValidationFailed,
+              message: refusal,
+            }
+          : {
+              type: C.ValidationPassed,
+              status: 'True',
+              reason: R.ResourceValidationPassed,
+              message: 'Successfully validated.',
+            },
       );
     }
   } else {
-    set({ type: C.ValidationPassed, status: 'True', reason: R.ResourceValidationPassed, message: 'Successfully validated.' });
+    set({
+      type: C.ValidationPassed,
+      status: 'True',
+      reason: R.ResourceValidationPassed,
+      message: 'Successfully validated.',
+    });
   }
 
   const target = bc.spec.target?.ref;
   if (target?.name) {
     const targetNs = target.namespace ?? namespace;
-    const found = target.kind === 'AppBinding' ? await ctx.store.get('AppBinding', targetNs, target.name) : undefined;
+    const found =
+      target.kind === 'AppBinding' ? await ctx.store.get('AppBinding', targetNs, target.name) : undefined;
     if (target.kind !== 'AppBinding') {
-      set({ type: C.BackupTargetFound, status: 'False', reason: R.TargetNotAvailable, message: `target kind ${target.kind ?? '<empty>'} is not supported by the standalone runtime; use an AppBinding` });
+      set({
+        type: C.BackupTargetFound,
+        status: 'False',
+        reason: R.TargetNotAvailable,
+        message: `target kind ${target.kind ?? '<empty>'} is not supported by the standalone runtime; use an AppBinding`,
+      });
       missing = true;
     } else if (!found) {
       missing = true;
-      set({ type: C.BackupTargetFound, status: 'False', reason: R.TargetNotAvailable, message: `Backup target ${target.apiVersion ?? 'appcatalog.appscode.com/v1alpha1'} ${target.kind} ${targetNs}/${target.name} does not exist.` });
+      set({
+        type: C.BackupTargetFound,
+        status: 'False',
+        reason: R.TargetNotAvailable,
+        message: `Backup target ${target.apiVersion ?? 'appcatalog.appscode.com/v1alpha1'} ${target.kind} ${targetNs}/${target.name} does not exist.`,
+      });
     } else {
-      set({ type: C.BackupTargetFound, status: 'True', reason: R.TargetAvailable, message: `Backup target ${target.apiVersion ?? 'appcatalog.appscode.com/v1alpha1'} ${target.kind} ${targetNs}/${target.name} found.` });
+      set({
+        type: C.BackupTargetFound,
+        status: 'True',
+        reason: R.TargetAvailable,
+        message: `Backup target ${target.apiVersion ?? 'appcatalog.appscode.com/v1alpha1'} ${target.kind} ${targetNs}/${target.name} found.`,
+      });
     }
   }
 
@@ -81,9 +131,19 @@ export async function reconcileBackupConfiguration(
   if (ready && bc.spec.schedule) {
     try {
       const trigger = await ctx.scheduler.ensure(bc);
-      set({ type: C.CronJobCreated, status: 'True', reason: R.CronJobCreationSucceeded, message: `Successfully created backup triggering CronJob ${trigger}.` });
+      set({
+        type: C.CronJobCreated,
+        status: 'True',
+        reason: R.CronJobCreationSucceeded,
+        message: `Successfully created backup triggering CronJob ${trigger}.`,
+      });
     } catch (e) {
-      set({ type: C.CronJobCreated, status: 'False', reason: R.CronJobCreationFailed, message: errorMessage(e) });
+      set({
+        type: C.CronJobCreated,
+        status: 'False',
+        reason: R.CronJobCreationFailed,
+        message: errorMessage(e),
+      });
     }
   } else if (!ready) {
     await ctx.scheduler.remove(namespace, name);
@@ -93,10 +153,19 @@ export async function reconcileBackupConfiguration(
   return missing ? requeueAfter(MISSING_REQUEUE_MS) : done;
 }
 
-async function writeStatus(ctx: ControllerContext, bc: ObjectOf<'BackupConfiguration'>, conditions: Condition[]): Promise<void> {
-  await ctx.store.updateStatus('BackupConfiguration', bc.metadata.namespace ?? 'default', bc.metadata.name ?? '', () => ({
-    observedGeneration: bc.metadata.generation,
-    conditions,
-    phase: backupInvokerPhase(conditions, bc.spec.driver),
-  }));
+async function writeStatus(
+  ctx: ControllerContext,
+  bc: ObjectOf<'BackupConfiguration'>,
+  conditions: Condition[],
+): Promise<void> {
+  await ctx.store.updateStatus(
+    'BackupConfiguration',
+    bc.metadata.namespace ?? 'default',
+    bc.metadata.name ?? '',
+    () => ({
+      observedGeneration: bc.metadata.generation,
+      conditions,
+      phase: backupInvokerPhase(conditions, bc.spec.driver),
+    }),
+  );
 }

@@ -16,9 +16,14 @@ export async function buildBackupJob(
 ): Promise<JobSpec> {
   const ns = bc.metadata.namespace ?? 'default';
   const repoRef = bc.spec.repository;
-  if (!repoRef) throw new StowageError('INVALID_INPUT', `BackupConfiguration ${ns}/${bc.metadata.name}: spec.repository is required`);
+  if (!repoRef)
+    throw new StowageError(
+      'INVALID_INPUT',
+      `BackupConfiguration ${ns}/${bc.metadata.name}: spec.repository is required`,
+    );
   const repository = await ctx.store.get('Repository', repoRef.namespace ?? ns, repoRef.name);
-  if (!repository) throw new StowageError('NOT_FOUND', `Repository ${repoRef.namespace ?? ns}/${repoRef.name} not found`);
+  if (!repository)
+    throw new StowageError('NOT_FOUND', `Repository ${repoRef.namespace ?? ns}/${repoRef.name} not found`);
   const steps = await resolveJobSteps(ctx, {
     mode: 'backup',
     invoker: bc,
@@ -29,7 +34,11 @@ export async function buildBackupJob(
   return {
     name: backupJobName(session.metadata.name ?? '', 0),
     namespace: ns,
-    owner: { kind: 'BackupSession', name: session.metadata.name ?? '', ...(session.metadata.uid ? { uid: session.metadata.uid } : {}) },
+    owner: {
+      kind: 'BackupSession',
+      name: session.metadata.name ?? '',
+      ...(session.metadata.uid ? { uid: session.metadata.uid } : {}),
+    },
     steps,
     interimVolume: bc.spec.interimVolumeTemplate !== undefined,
   };

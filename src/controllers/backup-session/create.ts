@@ -26,7 +26,9 @@ export function backupSessionLabels(bc: ObjectOf<'BackupConfiguration'>): Record
     [LABEL_INVOKER_NAME]: bc.metadata.name ?? '',
     ...(target?.kind ? { 'stash.appscode.com/target-kind': target.kind } : {}),
     ...(target?.name ? { 'stash.appscode.com/target-name': target.name } : {}),
-    ...(target?.name ? { 'stash.appscode.com/target-namespace': target.namespace ?? bc.metadata.namespace ?? 'default' } : {}),
+    ...(target?.name
+      ? { 'stash.appscode.com/target-namespace': target.namespace ?? bc.metadata.namespace ?? 'default' }
+      : {}),
   };
 }
 
@@ -37,7 +39,10 @@ export interface NewSessionOptions {
   retryLeft?: number;
 }
 
-export function newBackupSession(bc: ObjectOf<'BackupConfiguration'>, o: NewSessionOptions): ObjectOf<'BackupSession'> {
+export function newBackupSession(
+  bc: ObjectOf<'BackupConfiguration'>,
+  o: NewSessionOptions,
+): ObjectOf<'BackupSession'> {
   const bcName = bc.metadata.name ?? '';
   const name = backupSessionName(bcName, Math.floor(o.now.getTime() / 1000));
   return {

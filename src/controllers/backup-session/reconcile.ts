@@ -4,7 +4,13 @@
  * without reporting, or the deadline passed) clean up history and push the session metrics —
  * only then does the phase become final. Level-triggered: every step is re-derived from status.
  */
-import type { BackupSessionStatus, BackupTargetStatus, Condition, ObjectOf, TargetRef } from '../../api/index.ts';
+import type {
+  BackupSessionStatus,
+  BackupTargetStatus,
+  Condition,
+  ObjectOf,
+  TargetRef,
+} from '../../api/index.ts';
 import { getCondition, setCondition } from '../../core/conditions.ts';
 import {
   BackupSessionCondition as SC,
@@ -44,7 +50,11 @@ function targetOf(status: BackupSessionStatus, ref: TargetRef): BackupTargetStat
   return status.targets?.find((t) => sameRef(t.ref, ref));
 }
 
-export async function reconcileBackupSession(ctx: ControllerContext, namespace: string, name: string): Promise<ReconcileResult> {
+export async function reconcileBackupSession(
+  ctx: ControllerContext,
+  namespace: string,
+  name: string,
+): Promise<ReconcileResult> {
   const session = await ctx.store.get('BackupSession', namespace, name);
   if (!session) return done;
   const log = ctx.logger.child({ backupSession: `${namespace}/${name}` });
@@ -54,13 +64,23 @@ export async function reconcileBackupSession(ctx: ControllerContext, namespace: 
   if (isFinal(status.phase)) return bc ? retryIfDue(ctx, session, bc) : done;
   if (!bc) {
     log.warn('invoker not found; waiting for it');
-    await event(ctx, session, 'Warning', 'InvokerNotFound', `BackupConfiguration ${namespace}/${session.spec.invoker.name} not found`);
+    await event(
+      ctx,
+      session,
+      'Warning',
+      'InvokerNotFound',
+      `BackupConfiguration ${namespace}/${session.spec.invoker.name} not found`,
+    );
     return requeueAfter(MISSING_INVOKER_REQUEUE_MS);
   }
   const ref = targetRefOf(bc);
   const target = targetOf(status, ref);
 
-  if (isTrue(status.conditions, SC.DeadlineExceeded) || target?.phase === 'Succeeded' || target?.phase === 'Failed') {
+  if (
+    isTrue(status.conditions, SC.DeadlineExceeded) ||
+    target?.phase === 'Succeeded' ||
+    target?.phase === 'Failed'
+  ) {
     return finalize(ctx, session, bc);
   }
 
@@ -69,7 +89,9 @@ export async function reconcileBackupSession(ctx: ControllerContext, namespace: 
     log.info('deadline exceeded; stopping the job');
     await ctx.executor.delete(namespace, backupJobName(name, 0));
     await setSessionCondition(ctx, session, {
-      type: SC.DeadlineExceeded, status: 'True', reason: SR.FailedToCompleteWithinDeadline,
+      type: SC.DeadlineExceeded,
+      status: 'True',
+      reason: SR.FailedToCompleteWithinDeadline,
       message: `Failed to complete backup within ${bc.spec.timeOut ?? 'the deadline'}.`,
     });
     return requeueAfter(0);
@@ -79,7 +101,12 @@ export async function reconcileBackupSession(ctx: ControllerContext, namespace: 
     const skip = await skipReason(ctx, session, bc);
     if (skip) {
       log.info({ reason: skip }, 'skipping backup');
-      await setSessionCondition(ctx, session, { type: SC.BackupSkipped, status: 'True', reason: SR.SkippedTakingNewBackup, message: skip });
+      await setSessionCondition(ctx, session, {
+        type: SC.BackupSkipped,
+        status: 'True',
+        reason: SR.SkippedTakingNewBackup,
+        message: skip,
+      });
       await cleanupHistory(ctx, session, bc);
       await event(ctx, session, 'Warning', 'BackupSkipped', skip);
       return done;
@@ -97,21 +124,38 @@ async function skipReason(ctx: ControllerContext, session: Session, bc: Bc): Pro
     namespace: ns,
     labels: { [LABEL_INVOKER_TYPE]: 'BackupConfiguration', [LABEL_INVOKER_NAME]: bc.metadata.name ?? '' },
   });
-  const running = siblings.find((s) => s.metadata.name !== session.metadata.name && s.status?.phase === 'Running');
+  const running = siblings.find(
+    (s) => s.metadata.name !== session.metadata.name && s.status?.phase === 'Running',
+  );
   return running ? `Previous BackupSession: ${running.metadata.name} is "Running"` : undefined;
 }
 
-async function startJob(ctx: ControllerContext, session: Session, bc: Bc, ref: TargetRef): Promise<ReconcileResult> {
+async function startJob(
+  ctx: ControllerContext,
+  session: Session,
+  bc: Bc,
+  ref: TargetRef,
+): Promise<ReconcileResult> {
   const ns = session.metadata.namespace ?? 'default';
   const name = session.metadata.name ?? '';
   let ensured: Condition;
   try {
     const job = await buildBackupJob(ctx, session, bc);
     await ctx.executor.ensure(job);
-    ensured = { type: TC.BackupExecutorEnsured, status: 'True', reason: TR.SuccessfullyEnsuredBackupExecutor, message: `Backup job ${job.name} has been created.` };
+    ensured = {
+      type: TC.BackupExecutorEnsured,
+      status: 'True',
+      reason: TR.SuccessfullyEnsuredBackupExecutor,
+      message: `Backup job ${job.name} has been created.`,
+    };
     await event(ctx, session, 'Normal', 'BackupJobCreated', `Created backup job ${job.name}`);
   } catch (e) {
-    ensured = { type: TC.BackupExecutorEnsured, status: 'False', reason: TR.FailedToEnsureBackupExecutor, message: errorMessage(e) };
+    ensured = {
+      type: TC.BackupExecutorEnsured,
+      status: 'False',
+      reason: TR.FailedToEnsureBackupExecutor,
+      message: errorMessage(e),
+    };
     await event(ctx, session, 'Warning', 'BackupExecutorFailed', errorMessage(e));
   }
   const now = ctx.now();
@@ -134,7 +178,12 @@ async function startJob(ctx: ControllerContext, session: Session, bc: Bc, ref: T
   return requeueAfter(POLL_MS);
 }
 
-async function watchJob(ctx: ControllerContext, session: Session, _bc: Bc, ref: TargetRef): Promise<ReconcileResult> {
+async function watchJob(
+  ctx: ControllerContext,
+  session: Session,
+  _bc: Bc,
+  ref: TargetRef,
+): Promise<ReconcileResult> {
   const ns = session.metadata.namespace ?? 'default';
   const name = session.metadata.name ?? '';
   const job = await ctx.executor.state(ns, backupJobName(name, 0));
@@ -153,7 +202,16 @@ async function watchJob(ctx: ControllerContext, session: Session, _bc: Bc, ref: 
           sameRef(t.ref, ref)
             ? {
                 ...t,
-                conditions: setCondition(t.conditions ?? [], { type: TC.BackupDisrupted, status: 'True', reason: TR.FailedToCompleteDueToDisruption, message }, ctx.now()),
+                conditions: setCondition(
+                  t.conditions ?? [],
+                  {
+                    type: TC.BackupDisrupted,
+                    status: 'True',
+                    reason: TR.FailedToCompleteDueToDisruption,
+                    message,
+                  },
+                  ctx.now(),
+                ),
               }
             : t,
         ),
@@ -170,7 +228,16 @@ async function watchJob(ctx: ControllerContext, session: Session, _bc: Bc, ref: 
         sameRef(t.ref, ref)
           ? {
               ...t,
-              conditions: setCondition(t.conditions ?? [], { type: TC.BackupDisrupted, status: 'True', reason: TR.FailedToCompleteDueToDisruption, message: 'The backup job no longer exists.' }, ctx.now()),
+              conditions: setCondition(
+                t.conditions ?? [],
+                {
+                  type: TC.BackupDisrupted,
+                  status: 'True',
+                  reason: TR.FailedToCompleteDueToDisruption,
+                  message: 'The backup job no longer exists.',
+                },
+                ctx.now(),
+              ),
             }
           : t,
       ),
@@ -184,22 +251,48 @@ async function finalize(ctx: ControllerContext, session: Session, bc: Bc): Promi
   const conditions = session.status?.conditions ?? [];
   if (!getCondition(conditions, SC.BackupHistoryCleaned)) await cleanupHistory(ctx, session, bc);
   if (!getCondition(conditions, SC.MetricsPushed)) {
-    const fresh = (await ctx.store.get('BackupSession', session.metadata.namespace ?? 'default', session.metadata.name ?? '')) ?? session;
+    const fresh =
+      (await ctx.store.get(
+        'BackupSession',
+        session.metadata.namespace ?? 'default',
+        session.metadata.name ?? '',
+      )) ?? session;
     const appBinding = await targetAppBinding(ctx, bc);
     let pushed: Condition;
     if (!ctx.metrics.enabled) {
-      pushed = { type: SC.MetricsPushed, status: 'True', reason: SR.SuccessfullyPushedMetrics, message: 'No Pushgateway is configured; metrics were not pushed.' };
+      pushed = {
+        type: SC.MetricsPushed,
+        status: 'True',
+        reason: SR.SuccessfullyPushedMetrics,
+        message: 'No Pushgateway is configured; metrics were not pushed.',
+      };
     } else {
       try {
         await ctx.metrics.backupSessionCompleted({ session: fresh, invoker: bc, appBinding });
-        pushed = { type: SC.MetricsPushed, status: 'True', reason: SR.SuccessfullyPushedMetrics, message: 'Successfully pushed metrics.' };
+        pushed = {
+          type: SC.MetricsPushed,
+          status: 'True',
+          reason: SR.SuccessfullyPushedMetrics,
+          message: 'Successfully pushed metrics.',
+        };
       } catch (e) {
-        pushed = { type: SC.MetricsPushed, status: 'False', reason: SR.FailedToPushMetrics, message: `Failed to push metrics. Reason: ${errorMessage(e)}` };
+        pushed = {
+          type: SC.MetricsPushed,
+          status: 'False',
+          reason: SR.FailedToPushMetrics,
+          message: `Failed to push metrics. Reason: ${errorMessage(e)}`,
+        };
       }
     }
     const final = await setSessionCondition(ctx, session, pushed);
     const phase = final.status?.phase;
-    await event(ctx, session, phase === 'Succeeded' ? 'Normal' : 'Warning', `BackupSession${phase ?? ''}`, `BackupSession ${phase ?? ''} after ${final.status?.sessionDuration ?? '?'}`);
+    await event(
+      ctx,
+      session,
+      phase === 'Succeeded' ? 'Normal' : 'Warning',
+      `BackupSession${phase ?? ''}`,
+      `BackupSession ${phase ?? ''} after ${final.status?.sessionDuration ?? '?'}`,
+    );
   }
   return done;
 }
@@ -212,16 +305,28 @@ async function cleanupHistory(ctx: ControllerContext, session: Session, bc: Bc):
       namespace: ns,
       labels: { [LABEL_INVOKER_TYPE]: 'BackupConfiguration', [LABEL_INVOKER_NAME]: bc.metadata.name ?? '' },
     });
-    const newestFirst = [...sessions].sort((a, b) =>
-      (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '') || (b.metadata.name ?? '').localeCompare(a.metadata.name ?? ''),
+    const newestFirst = [...sessions].sort(
+      (a, b) =>
+        (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '') ||
+        (b.metadata.name ?? '').localeCompare(a.metadata.name ?? ''),
     );
     for (const old of historyToDelete(newestFirst, bc.spec.backupHistoryLimit)) {
       if (old.metadata.name === session.metadata.name) continue;
       await ctx.store.delete('BackupSession', ns, old.metadata.name ?? '');
     }
-    cleaned = { type: SC.BackupHistoryCleaned, status: 'True', reason: SR.SuccessfullyCleanedBackupHistory, message: 'Successfully cleaned up backup history according to backupHistoryLimit.' };
+    cleaned = {
+      type: SC.BackupHistoryCleaned,
+      status: 'True',
+      reason: SR.SuccessfullyCleanedBackupHistory,
+      message: 'Successfully cleaned up backup history according to backupHistoryLimit.',
+    };
   } catch (e) {
-    cleaned = { type: SC.BackupHistoryCleaned, status: 'False', reason: SR.FailedToCleanBackupHistory, message: `Failed to cleanup old BackupSessions. Reason: ${errorMessage(e)}` };
+    cleaned = {
+      type: SC.BackupHistoryCleaned,
+      status: 'False',
+      reason: SR.FailedToCleanBackupHistory,
+      message: `Failed to cleanup old BackupSessions. Reason: ${errorMessage(e)}`,
+    };
   }
   await setSessionCondition(ctx, session, cleaned);
 }
@@ -241,31 +346,66 @@ async function retryIfDue(ctx: ControllerContext, session: Session, bc: Bc): Pro
   }
   const dueIn = Date.parse(status.nextRetry) - now.getTime();
   if (dueIn > 0) return requeueAfter(dueIn);
-  const retry = await createBackupSession(ctx.store, bc, { now, retryLeft: retryLeft - 1, generateName: true });
-  await ctx.store.updateStatus('BackupSession', ns, name, (cur) => ({ ...(cur.status ?? {}), retried: true }));
-  await event(ctx, session, 'Normal', 'BackupRetried', `Retrying failed backup as BackupSession ${retry.metadata.name} (${retryLeft - 1} retries left after it)`);
+  const retry = await createBackupSession(ctx.store, bc, {
+    now,
+    retryLeft: retryLeft - 1,
+    generateName: true,
+  });
+  await ctx.store.updateStatus('BackupSession', ns, name, (cur) => ({
+    ...(cur.status ?? {}),
+    retried: true,
+  }));
+  await event(
+    ctx,
+    session,
+    'Normal',
+    'BackupRetried',
+    `Retrying failed backup as BackupSession ${retry.metadata.name} (${retryLeft - 1} retries left after it)`,
+  );
   return done;
 }
 
 async function targetAppBinding(ctx: ControllerContext, bc: Bc): Promise<ObjectOf<'AppBinding'> | undefined> {
   const ref = targetRefOf(bc);
-  return ref.kind === 'AppBinding' && ref.name ? ctx.store.get('AppBinding', ref.namespace ?? 'default', ref.name) : undefined;
+  return ref.kind === 'AppBinding' && ref.name
+    ? ctx.store.get('AppBinding', ref.namespace ?? 'default', ref.name)
+    : undefined;
 }
 
 function isTrue(conditions: Condition[] | undefined, type: string): boolean {
   return getCondition(conditions ?? [], type)?.status === 'True';
 }
 
-function setSessionCondition(ctx: ControllerContext, session: Session, condition: Condition): Promise<Session> {
-  return updateBackupSessionStatus(ctx.store, session.metadata.namespace ?? 'default', session.metadata.name ?? '', ctx.now, (status) => ({
-    ...status,
-    conditions: setCondition(status.conditions ?? [], condition, ctx.now()),
-  }));
+function setSessionCondition(
+  ctx: ControllerContext,
+  session: Session,
+  condition: Condition,
+): Promise<Session> {
+  return updateBackupSessionStatus(
+    ctx.store,
+    session.metadata.namespace ?? 'default',
+    session.metadata.name ?? '',
+    ctx.now,
+    (status) => ({
+      ...status,
+      conditions: setCondition(status.conditions ?? [], condition, ctx.now()),
+    }),
+  );
 }
 
-async function event(ctx: ControllerContext, session: Session, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
+async function event(
+  ctx: ControllerContext,
+  session: Session,
+  type: 'Normal' | 'Warning',
+  reason: string,
+  message: string,
+): Promise<void> {
   await ctx.store.recordEvent({
-    involvedObject: { kind: 'BackupSession', namespace: session.metadata.namespace ?? 'default', name: session.metadata.name ?? '' },
+    involvedObject: {
+      kind: 'BackupSession',
+      namespace: session.metadata.namespace ?? 'default',
+      name: session.metadata.name ?? '',
+    },
     type,
     reason,
     message,

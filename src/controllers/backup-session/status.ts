@@ -10,7 +10,11 @@ import type { Store } from '../store.ts';
 
 const FINAL = new Set(['Succeeded', 'Failed', 'Skipped', 'Unknown']);
 
-export function withPhase(session: ObjectOf<'BackupSession'>, status: BackupSessionStatus, now: Date): BackupSessionStatus {
+export function withPhase(
+  session: ObjectOf<'BackupSession'>,
+  status: BackupSessionStatus,
+  now: Date,
+): BackupSessionStatus {
   const targets = status.targets?.map((t) => ({ ...t, phase: backupTargetPhase(t) }));
   const withTargets: BackupSessionStatus = targets ? { ...status, targets } : status;
   const phase = backupSessionPhase(withTargets);

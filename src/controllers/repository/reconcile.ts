@@ -4,7 +4,11 @@
  */
 import { done, type ControllerContext, type ReconcileResult } from '../context.ts';
 
-export async function reconcileRepository(ctx: ControllerContext, namespace: string, name: string): Promise<ReconcileResult> {
+export async function reconcileRepository(
+  ctx: ControllerContext,
+  namespace: string,
+  name: string,
+): Promise<ReconcileResult> {
   const repo = await ctx.store.get('Repository', namespace, name);
   if (!repo) return done;
   const uses = (ref: { name: string; namespace?: string | undefined } | undefined, invokerNs: string) =>
@@ -12,11 +16,13 @@ export async function reconcileRepository(ctx: ControllerContext, namespace: str
   const references: Array<{ kind: string; namespace: string; name: string }> = [];
   for (const bc of await ctx.store.list('BackupConfiguration')) {
     const ns = bc.metadata.namespace ?? 'default';
-    if (uses(bc.spec.repository, ns)) references.push({ kind: 'BackupConfiguration', namespace: ns, name: bc.metadata.name ?? '' });
+    if (uses(bc.spec.repository, ns))
+      references.push({ kind: 'BackupConfiguration', namespace: ns, name: bc.metadata.name ?? '' });
   }
   for (const rs of await ctx.store.list('RestoreSession')) {
     const ns = rs.metadata.namespace ?? 'default';
-    if (uses(rs.spec.repository, ns)) references.push({ kind: 'RestoreSession', namespace: ns, name: rs.metadata.name ?? '' });
+    if (uses(rs.spec.repository, ns))
+      references.push({ kind: 'RestoreSession', namespace: ns, name: rs.metadata.name ?? '' });
   }
   await ctx.store.updateStatus('Repository', namespace, name, (cur) => {
     const status = cur.status ?? {};

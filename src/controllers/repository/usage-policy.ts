@@ -14,7 +14,9 @@ export function checkUsagePolicy(
   const from = repo.spec.usagePolicy?.allowedNamespaces?.from ?? 'Same';
   if (from === 'All') return undefined;
   if (from === 'Selector') {
-    const selector = repo.spec.usagePolicy?.allowedNamespaces?.selector as { matchLabels?: Record<string, string> } | undefined;
+    const selector = repo.spec.usagePolicy?.allowedNamespaces?.selector as
+      | { matchLabels?: Record<string, string> }
+      | undefined;
     const want = selector?.matchLabels ?? {};
     if (Object.entries(want).every(([k, v]) => namespaceLabels[k] === v)) return undefined;
   }

@@ -17,9 +17,17 @@ import { isRestoreFinal, updateRestoreSessionStatus } from './status.ts';
 const POLL_MS = 1_000;
 const MISSING_REQUEUE_MS = 5_000;
 type Rs = ObjectOf<'RestoreSession'>;
-const KUBEDB_LABELS = ['app.kubernetes.io/name', 'app.kubernetes.io/instance', 'app.kubernetes.io/managed-by'];
+const KUBEDB_LABELS = [
+  'app.kubernetes.io/name',
+  'app.kubernetes.io/instance',
+  'app.kubernetes.io/managed-by',
+];
 
-export async function reconcileRestoreSession(ctx: ControllerContext, namespace: string, name: string): Promise<ReconcileResult> {
+export async function reconcileRestoreSession(
+  ctx: ControllerContext,
+  namespace: string,
+  name: string,
+): Promise<ReconcileResult> {
   let rs = await ctx.store.get('RestoreSession', namespace, name);
   if (!rs) return done;
   const status = rs.status ?? {};
@@ -28,11 +36,17 @@ export async function reconcileRestoreSession(ctx: ControllerContext, namespace:
   const set = (c: Condition) => setConditionOn(ctx, rs!, c);
 
   const hostsReported = (status.stats?.length ?? 0) >= (status.totalHosts ?? Infinity);
-  if (hostsReported || getCondition(status.conditions ?? [], C.DeadlineExceeded)?.status === 'True') return finalize(ctx, rs);
+  if (hostsReported || getCondition(status.conditions ?? [], C.DeadlineExceeded)?.status === 'True')
+    return finalize(ctx, rs);
 
   if (status.sessionDeadline && now.getTime() > Date.parse(status.sessionDeadline)) {
     await ctx.executor.delete(namespace, restoreJobName(name, 0));
-    await set({ type: C.DeadlineExceeded, status: 'True', reason: R.FailedToCompleteWithinDeadline, message: `Failed to complete restore within ${rs.spec.timeOut ?? 'the deadline'}.` });
+    await set({
+      type: C.DeadlineExceeded,
+      status: 'True',
+      reason: R.FailedToCompleteWithinDeadline,
+      message: `Failed to complete restore within ${rs.spec.timeOut ?? 'the deadline'}.`,
+    });
     return requeueAfter(0);
   }
 
@@ -42,35 +56,83 @@ export async function reconcileRestoreSession(ctx: ControllerContext, namespace:
     const repoNs = repoRef.namespace ?? namespace;
     const repo = await ctx.store.get('Repository', repoNs, repoRef.name);
     if (!repo) {
-      await set({ type: C.RepositoryFound, status: 'False', reason: R.RepositoryNotAvailable, message: `Repository ${repoNs}/${repoRef.name} does not exist.` });
+      await set({
+        type: C.RepositoryFound,
+        status: 'False',
+        reason: R.RepositoryNotAvailable,
+        message: `Repository ${repoNs}/${repoRef.name} does not exist.`,
+      });
       return requeueAfter(MISSING_REQUEUE_MS);
     }
-    await set({ type: C.RepositoryFound, status: 'True', reason: R.RepositoryAvailable, message: `Repository ${repoNs}/${repoRef.name} exist.` });
+    await set({
+      type: C.RepositoryFound,
+      status: 'True',
+      reason: R.RepositoryAvailable,
+      message: `Repository ${repoNs}/${repoRef.name} exist.`,
+    });
     const secretName = repo.spec.backend.storageSecretName;
     if (!secretName || !(await ctx.store.get('Secret', repoNs, secretName))) {
-      await set({ type: C.BackendSecretFound, status: 'False', reason: R.BackendSecretNotAvailable, message: `Backend Secret ${repoNs}/${secretName ?? '<unset>'} does not exist.` });
+      await set({
+        type: C.BackendSecretFound,
+        status: 'False',
+        reason: R.BackendSecretNotAvailable,
+        message: `Backend Secret ${repoNs}/${secretName ?? '<unset>'} does not exist.`,
+      });
       return requeueAfter(MISSING_REQUEUE_MS);
     }
-    await set({ type: C.BackendSecretFound, status: 'True', reason: R.BackendSecretAvailable, message: `Backend Secret ${repoNs}/${secretName} exist.` });
+    await set({
+      type: C.BackendSecretFound,
+      status: 'True',
+      reason: R.BackendSecretAvailable,
+      message: `Backend Secret ${repoNs}/${secretName} exist.`,
+    });
     const refusal = checkUsagePolicy(repo, namespace);
     if (refusal) {
-      await set({ type: C.ValidationPassed, status: 'False', reason: R.ResourceValidationFailed, message: refusal });
+      await set({
+        type: C.ValidationPassed,
+        status: 'False',
+        reason: R.ResourceValidationFailed,
+        message: refusal,
+      });
       return done;
     }
-    await set({ type: C.ValidationPassed, status: 'True', reason: R.ResourceValidationPassed, message: 'Successfully validated.' });
+    await set({
+      type: C.ValidationPassed,
+      status: 'True',
+      reason: R.ResourceValidationPassed,
+      message: 'Successfully validated.',
+    });
 
     const ref = rs.spec.target?.ref;
-    const appBinding = ref?.name ? await ctx.store.get('AppBinding', ref.namespace ?? namespace, ref.name) : undefined;
+    const appBinding = ref?.name
+      ? await ctx.store.get('AppBinding', ref.namespace ?? namespace, ref.name)
+      : undefined;
     if (!appBinding) {
-      await set({ type: C.RestoreTargetFound, status: 'False', reason: R.TargetNotAvailable, message: `Restore target ${ref?.kind ?? 'AppBinding'} ${ref?.namespace ?? namespace}/${ref?.name ?? ''} does not exist.` });
+      await set({
+        type: C.RestoreTargetFound,
+        status: 'False',
+        reason: R.TargetNotAvailable,
+        message: `Restore target ${ref?.kind ?? 'AppBinding'} ${ref?.namespace ?? namespace}/${ref?.name ?? ''} does not exist.`,
+      });
       return requeueAfter(MISSING_REQUEUE_MS);
     }
-    await set({ type: C.RestoreTargetFound, status: 'True', reason: R.TargetAvailable, message: `Restore target ${ref?.kind} ${ref?.namespace ?? namespace}/${ref?.name} found.` });
+    await set({
+      type: C.RestoreTargetFound,
+      status: 'True',
+      reason: R.TargetAvailable,
+      message: `Restore target ${ref?.kind} ${ref?.namespace ?? namespace}/${ref?.name} found.`,
+    });
     rs = await copyKubeDbLabels(ctx, rs, appBinding);
 
     let ensured: Condition;
     try {
-      const steps = await resolveJobSteps(ctx, { mode: 'restore', invoker: rs, invokerNamespace: namespace, repository: repo, sessionName: name });
+      const steps = await resolveJobSteps(ctx, {
+        mode: 'restore',
+        invoker: rs,
+        invokerNamespace: namespace,
+        repository: repo,
+        sessionName: name,
+      });
       await ctx.executor.ensure({
         name: restoreJobName(name, 0),
         namespace,
@@ -78,9 +140,19 @@ export async function reconcileRestoreSession(ctx: ControllerContext, namespace:
         steps,
         interimVolume: rs.spec.interimVolumeTemplate !== undefined,
       });
-      ensured = { type: C.RestoreExecutorEnsured, status: 'True', reason: R.SuccessfullyEnsuredRestoreExecutor, message: `Restore job ${restoreJobName(name, 0)} has been created.` };
+      ensured = {
+        type: C.RestoreExecutorEnsured,
+        status: 'True',
+        reason: R.SuccessfullyEnsuredRestoreExecutor,
+        message: `Restore job ${restoreJobName(name, 0)} has been created.`,
+      };
     } catch (e) {
-      ensured = { type: C.RestoreExecutorEnsured, status: 'False', reason: R.FailedToEnsureRestoreExecutor, message: errorMessage(e) };
+      ensured = {
+        type: C.RestoreExecutorEnsured,
+        status: 'False',
+        reason: R.FailedToEnsureRestoreExecutor,
+        message: errorMessage(e),
+      };
     }
     const timeOutMs = rs.spec.timeOut ? parseGoDuration(rs.spec.timeOut) / MILLISECOND : undefined;
     await updateRestoreSessionStatus(ctx.store, namespace, name, ctx.now, (s, cur) => ({
@@ -91,7 +163,9 @@ export async function reconcileRestoreSession(ctx: ControllerContext, namespace:
         ? { sessionDeadline: new Date(Date.parse(cur.metadata.creationTimestamp) + timeOutMs).toISOString() }
         : {}),
     }));
-    return ensured.status === 'True' ? requeueAfter(POLL_MS) : finalize(ctx, (await ctx.store.get('RestoreSession', namespace, name))!);
+    return ensured.status === 'True'
+      ? requeueAfter(POLL_MS)
+      : finalize(ctx, (await ctx.store.get('RestoreSession', namespace, name))!);
   }
 
   const job = await ctx.executor.state(namespace, restoreJobName(name, 0));
@@ -120,13 +194,28 @@ async function finalize(ctx: ControllerContext, rs: Rs): Promise<ReconcileResult
   const appBinding = ref?.name ? await ctx.store.get('AppBinding', ref.namespace ?? ns, ref.name) : undefined;
   let pushed: Condition;
   if (!ctx.metrics.enabled) {
-    pushed = { type: C.MetricsPushed, status: 'True', reason: R.SuccessfullyPushedMetrics, message: 'No Pushgateway is configured; metrics were not pushed.' };
+    pushed = {
+      type: C.MetricsPushed,
+      status: 'True',
+      reason: R.SuccessfullyPushedMetrics,
+      message: 'No Pushgateway is configured; metrics were not pushed.',
+    };
   } else {
     try {
       await ctx.metrics.restoreSessionCompleted({ session: rs, appBinding });
-      pushed = { type: C.MetricsPushed, status: 'True', reason: R.SuccessfullyPushedMetrics, message: 'Successfully pushed metrics.' };
+      pushed = {
+        type: C.MetricsPushed,
+        status: 'True',
+        reason: R.SuccessfullyPushedMetrics,
+        message: 'Successfully pushed metrics.',
+      };
     } catch (e) {
-      pushed = { type: C.MetricsPushed, status: 'False', reason: R.FailedToPushMetrics, message: `Failed to push metrics. Reason: ${errorMessage(e)}` };
+      pushed = {
+        type: C.MetricsPushed,
+        status: 'False',
+        reason: R.FailedToPushMetrics,
+        message: `Failed to push metrics. Reason: ${errorMessage(e)}`,
+      };
     }
   }
   const final = await setConditionOn(ctx, rs, pushed);
@@ -141,18 +230,33 @@ async function finalize(ctx: ControllerContext, rs: Rs): Promise<ReconcileResult
 }
 
 /** KubeDB waits for restores through these labels (spec.init.waitForInitialRestore). */
-async function copyKubeDbLabels(ctx: ControllerContext, rs: Rs, appBinding: ObjectOf<'AppBinding'>): Promise<Rs> {
+async function copyKubeDbLabels(
+  ctx: ControllerContext,
+  rs: Rs,
+  appBinding: ObjectOf<'AppBinding'>,
+): Promise<Rs> {
   const labels = appBinding.metadata.labels ?? {};
   if (labels['app.kubernetes.io/managed-by'] !== 'kubedb.com') return rs;
-  const want = Object.fromEntries(KUBEDB_LABELS.filter((k) => labels[k] !== undefined).map((k) => [k, labels[k]!]));
+  const want = Object.fromEntries(
+    KUBEDB_LABELS.filter((k) => labels[k] !== undefined).map((k) => [k, labels[k]!]),
+  );
   const have = rs.metadata.labels ?? {};
   if (Object.entries(want).every(([k, v]) => have[k] === v)) return rs;
-  return ctx.store.update<'RestoreSession'>({ ...rs, metadata: { ...rs.metadata, labels: { ...have, ...want } } });
+  return ctx.store.update<'RestoreSession'>({
+    ...rs,
+    metadata: { ...rs.metadata, labels: { ...have, ...want } },
+  });
 }
 
 function setConditionOn(ctx: ControllerContext, rs: Rs, condition: Condition): Promise<Rs> {
-  return updateRestoreSessionStatus(ctx.store, rs.metadata.namespace ?? 'default', rs.metadata.name ?? '', ctx.now, (s) => ({
-    ...s,
-    conditions: setCondition(s.conditions ?? [], condition, ctx.now()),
-  }));
+  return updateRestoreSessionStatus(
+    ctx.store,
+    rs.metadata.namespace ?? 'default',
+    rs.metadata.name ?? '',
+    ctx.now,
+    (s) => ({
+      ...s,
+      conditions: setCondition(s.conditions ?? [], condition, ctx.now()),
+    }),
+  );
 }

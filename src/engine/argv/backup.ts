@@ -26,9 +26,19 @@ function common(input: BackupCommonInput): string[] {
  * program itself and fails without writing a snapshot when it exits non-zero, so a broken dump can
  * never be stored as a good one.
  */
-export function backupFromCommandArgs(input: BackupCommonInput & { filename: string; command: readonly string[] }): string[] {
+export function backupFromCommandArgs(
+  input: BackupCommonInput & { filename: string; command: readonly string[] },
+): string[] {
   if (input.command.length === 0) throw new Error('backupFromCommandArgs: the command is empty');
-  return ['backup', ...common(input), '--stdin-from-command', '--stdin-filename', input.filename, '--', ...input.command];
+  return [
+    'backup',
+    ...common(input),
+    '--stdin-from-command',
+    '--stdin-filename',
+    input.filename,
+    '--',
+    ...input.command,
+  ];
 }
 
 export function backupPathsArgs(

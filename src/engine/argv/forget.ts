@@ -20,7 +20,10 @@ export function hasKeepRule(flags: RetentionFlags): boolean {
  * Values <= 0 are left out, as Stash does: in a RetentionPolicy 0 means "rule not set", whereas to
  * restic 0 would be a real value (and -1 would mean "keep all").
  */
-export function forgetArgs(flags: RetentionFlags, options: { host?: string | undefined; ids?: readonly string[] } = {}): string[] {
+export function forgetArgs(
+  flags: RetentionFlags,
+  options: { host?: string | undefined; ids?: readonly string[] } = {},
+): string[] {
   const keep = keepFlags.flatMap(([key, flag]) => {
     const v = flags[key];
     return v !== undefined && v > 0 ? [flag, String(v)] : [];

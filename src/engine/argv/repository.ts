@@ -36,4 +36,3 @@ export function checkArgs(options: { readData?: boolean | undefined } = {}): str
 export function statsArgs(): string[] {
   return ['stats', '--json', '--quiet', '--mode', 'raw-data', '--no-lock'];
 }
-

@@ -14,7 +14,10 @@ function selector(s: SnapshotSelector): { id: string; filters: string[] } {
   if (id !== 'latest') return { id, filters: [] };
   return {
     id,
-    filters: [...(s.host === undefined ? [] : ['--host', s.host]), ...(s.path === undefined ? [] : ['--path', s.path])],
+    filters: [
+      ...(s.host === undefined ? [] : ['--host', s.host]),
+      ...(s.path === undefined ? [] : ['--path', s.path]),
+    ],
   };
 }
 

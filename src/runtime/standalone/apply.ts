@@ -2,7 +2,7 @@
  * `apply` for the standalone runtime: create or update each object; one bad object never stops
  * the others. Status is never taken from a manifest (it is the controllers' to write).
  */
-import type { AnyObject, KindName, ObjectOf } from '../../api/index.ts';
+import type { AnyObject, ObjectOf } from '../../api/index.ts';
 import type { Store } from '../../controllers/store.ts';
 import { errorMessage } from '../../errors.ts';
 
@@ -21,30 +21,46 @@ export async function applyObjects(
   const outcomes: ApplyOutcome[] = [];
   for (const { object, source } of objects) {
     const obj = { ...object, metadata: { ...object.metadata } } as AnyObject;
-    if (!obj.metadata.namespace && obj.kind !== 'Task' && obj.kind !== 'Function') obj.metadata.namespace = o.defaultNamespace ?? 'default';
+    if (!obj.metadata.namespace && obj.kind !== 'Task' && obj.kind !== 'Function')
+      obj.metadata.namespace = o.defaultNamespace ?? 'default';
     delete (obj as { status?: unknown }).status;
     if (o.dryRun) {
       outcomes.push({ object: obj, source, action: 'valid' });
       continue;
     }
     try {
-      const kind = obj.kind as KindName;
-      const existing = obj.metadata.name ? await store.get(kind, obj.metadata.namespace ?? '', obj.metadata.name) : undefined;
+      const kind = obj.kind;
+      const existing = obj.metadata.name
+        ? await store.get(kind, obj.metadata.namespace ?? '', obj.metadata.name)
+        : undefined;
       if (!existing) {
-        outcomes.push({ object: await store.create(obj as ObjectOf<typeof kind>), source, action: 'created' });
+        outcomes.push({
+          object: await store.create(obj as ObjectOf<typeof kind>),
+          source,
+          action: 'created',
+        });
         continue;
       }
       const cur = existing as AnyObject;
       const merged = {
         ...obj,
-        metadata: { ...cur.metadata, labels: obj.metadata.labels, annotations: obj.metadata.annotations, resourceVersion: undefined },
+        metadata: {
+          ...cur.metadata,
+          labels: obj.metadata.labels,
+          annotations: obj.metadata.annotations,
+          resourceVersion: undefined,
+        },
       } as AnyObject;
       const same = JSON.stringify(strip(merged)) === JSON.stringify(strip(cur));
       if (same) {
         outcomes.push({ object: cur, source, action: 'unchanged' });
         continue;
       }
-      outcomes.push({ object: await store.update(merged as ObjectOf<typeof kind>), source, action: 'configured' });
+      outcomes.push({
+        object: await store.update(merged as ObjectOf<typeof kind>),
+        source,
+        action: 'configured',
+      });
     } catch (e) {
       outcomes.push({ object: obj, source, action: 'failed', error: errorMessage(e) });
     }

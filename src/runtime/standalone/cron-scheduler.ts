@@ -24,7 +24,12 @@ export class CronScheduler implements Scheduler {
   readonly #now: () => Date;
   readonly #onCreated: (namespace: string, name: string) => void;
 
-  constructor(o: { store: Store; logger: Logger; now?: () => Date; onCreated?: (namespace: string, name: string) => void }) {
+  constructor(o: {
+    store: Store;
+    logger: Logger;
+    now?: () => Date;
+    onCreated?: (namespace: string, name: string) => void;
+  }) {
     this.#store = o.store;
     this.#logger = o.logger;
     this.#now = o.now ?? (() => new Date());
@@ -38,15 +43,25 @@ export class CronScheduler implements Scheduler {
     const schedule = bc.spec.schedule ?? '';
     const paused = bc.spec.paused ?? false;
     const existing = this.#entries.get(key);
-    if (existing && existing.schedule === schedule && existing.paused === paused) return Promise.resolve(cronJobName({ name, namespace: ns }));
+    if (existing && existing.schedule === schedule && existing.paused === paused)
+      return Promise.resolve(cronJobName({ name, namespace: ns }));
     existing?.cron.stop();
     let cron: Cron;
     try {
-      cron = new Cron(schedule, { paused, protect: true, catch: (e) => this.#logger.error({ err: errorMessage(e), key }, 'scheduled trigger failed') }, () =>
-        this.#fire(ns, name),
+      cron = new Cron(
+        schedule,
+        {
+          paused,
+          protect: true,
+          catch: (e) => this.#logger.error({ err: errorMessage(e), key }, 'scheduled trigger failed'),
+        },
+        () => this.#fire(ns, name),
       );
     } catch (e) {
-      throw new StowageError('INVALID_SCHEDULE', `BackupConfiguration ${key}: spec.schedule "${schedule}" is not a valid cron expression: ${errorMessage(e)}`);
+      throw new StowageError(
+        'INVALID_SCHEDULE',
+        `BackupConfiguration ${key}: spec.schedule "${schedule}" is not a valid cron expression: ${errorMessage(e)}`,
+      );
     }
     this.#entries.set(key, { schedule, paused, cron });
     this.#logger.info({ key, schedule, paused, next: cron.nextRun()?.toISOString() }, 'schedule ensured');
@@ -73,7 +88,10 @@ export class CronScheduler implements Scheduler {
     const bc = await this.#store.get('BackupConfiguration', namespace, name);
     if (!bc || bc.spec.paused) return;
     const session = await createBackupSession(this.#store, bc, { now: this.#now() });
-    this.#logger.info({ backupSession: `${namespace}/${session.metadata.name}` }, 'scheduled BackupSession created');
+    this.#logger.info(
+      { backupSession: `${namespace}/${session.metadata.name}` },
+      'scheduled BackupSession created',
+    );
     this.#onCreated(namespace, session.metadata.name ?? '');
   }
 }

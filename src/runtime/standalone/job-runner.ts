@@ -34,7 +34,12 @@ export function mapPaths(value: string, mounts: Array<[string, string]>): string
   return out;
 }
 
-function runStep(step: JobStep, argv: string[], env: Record<string, string>, logFile: string): Promise<string | undefined> {
+function runStep(
+  step: JobStep,
+  argv: string[],
+  env: Record<string, string>,
+  logFile: string,
+): Promise<string | undefined> {
   return new Promise((resolve) => {
     const fd = openSync(logFile, 'a', 0o600);
     const [cmd, ...args] = argv;
@@ -52,9 +57,9 @@ function runStep(step: JobStep, argv: string[], env: Record<string, string>, log
 }
 
 export async function runJob(o: JobRunnerOptions): Promise<'Succeeded' | 'Failed'> {
-  const row = o.db.prepare('SELECT spec, workdir FROM jobs WHERE namespace = ? AND name = ?').get(o.namespace, o.name) as
-    | { spec: string; workdir: string }
-    | undefined;
+  const row = o.db
+    .prepare('SELECT spec, workdir FROM jobs WHERE namespace = ? AND name = ?')
+    .get(o.namespace, o.name) as { spec: string; workdir: string } | undefined;
   if (!row) throw new Error(`job ${o.namespace}/${o.name} not found in the state database`);
   const job = JSON.parse(row.spec) as JobSpec;
   const mounts = mountPaths(row.workdir);

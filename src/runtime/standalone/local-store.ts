@@ -15,7 +15,8 @@ interface Row {
 }
 
 const clusterScoped = (kind: KindName): boolean => kinds[kind].scope === 'Cluster';
-const nsOf = (kind: KindName, namespace: string | undefined): string => (clusterScoped(kind) ? '' : (namespace ?? 'default'));
+const nsOf = (kind: KindName, namespace: string | undefined): string =>
+  clusterScoped(kind) ? '' : (namespace ?? 'default');
 
 function randomSuffix(): string {
   const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
@@ -30,7 +31,12 @@ function labelsMatch(obj: AnyObject, want: Record<string, string> | undefined): 
   return Object.entries(want).every(([k, v]) => have[k] === v);
 }
 
-export type DeleteListener = (deleted: { kind: string; namespace: string; name: string; uid: string }) => void;
+export type DeleteListener = (deleted: {
+  kind: string;
+  namespace: string;
+  name: string;
+  uid: string;
+}) => void;
 
 export class LocalStore implements Store {
   readonly #db: StateDb;
@@ -68,13 +74,11 @@ export class LocalStore implements Store {
   }
 
   list<K extends KindName>(kind: K, options: ListOptions = {}): Promise<ObjectOf<K>[]> {
-    const rows = (
-      options.namespace === undefined || clusterScoped(kind)
-        ? this.#db.prepare('SELECT body FROM objects WHERE kind = ? ORDER BY namespace, name').all(kind)
-        : this.#db
-            .prepare('SELECT body FROM objects WHERE kind = ? AND namespace = ? ORDER BY name')
-            .all(kind, options.namespace)
-    ) as unknown as Row[];
+    const rows = (options.namespace === undefined || clusterScoped(kind)
+      ? this.#db.prepare('SELECT body FROM objects WHERE kind = ? ORDER BY namespace, name').all(kind)
+      : this.#db
+          .prepare('SELECT body FROM objects WHERE kind = ? AND namespace = ? ORDER BY name')
+          .all(kind, options.namespace)) as unknown as Row[];
     const objects = rows.map((r) => JSON.parse(r.body) as ObjectOf<K>);
     return Promise.resolve(objects.filter((o) => labelsMatch(o as AnyObject, options.labels)));
   }
@@ -87,7 +91,10 @@ export class LocalStore implements Store {
       const namespace = nsOf(kind, meta.namespace);
       const name = meta.name ?? `${meta.generateName ?? ''}${randomSuffix()}`;
       if (this.getSync(kind, namespace, name)) {
-        throw new StowageError('ALREADY_EXISTS', `${kind} ${namespace ? `${namespace}/` : ''}${name} already exists`);
+        throw new StowageError(
+          'ALREADY_EXISTS',
+          `${kind} ${namespace ? `${namespace}/` : ''}${name} already exists`,
+        );
       }
       const rv = nextCounter(this.#db, 'resourceVersion');
       const full = {
@@ -99,7 +106,9 @@ export class LocalStore implements Store {
           uid: randomUUID(),
           generation: 1,
           resourceVersion: String(rv),
-          creationTimestamp: this.#now().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+          creationTimestamp: this.#now()
+            .toISOString()
+            .replace(/\.\d{3}Z$/, 'Z'),
         },
       } as ObjectOf<K>;
       this.#write(kind, full, rv);
@@ -119,9 +128,12 @@ export class LocalStore implements Store {
       if (!current) throw new StowageError('NOT_FOUND', `${kind} ${namespace}/${name} not found`);
       const cur = current as AnyObject;
       if (obj.metadata.resourceVersion && obj.metadata.resourceVersion !== cur.metadata.resourceVersion) {
-        throw new StowageError('CONFLICT', `${kind} ${namespace}/${name} was modified; retry`, { retryable: true });
+        throw new StowageError('CONFLICT', `${kind} ${namespace}/${name} was modified; retry`, {
+          retryable: true,
+        });
       }
-      const specChanged = JSON.stringify((obj as { spec?: unknown }).spec) !== JSON.stringify((cur as { spec?: unknown }).spec);
+      const specChanged =
+        JSON.stringify((obj as { spec?: unknown }).spec) !== JSON.stringify((cur as { spec?: unknown }).spec);
       const rv = nextCounter(this.#db, 'resourceVersion');
       const next = {
         ...obj,
@@ -157,7 +169,11 @@ export class LocalStore implements Store {
       if (JSON.stringify(status) === JSON.stringify((current as { status?: unknown }).status)) return current;
       written = true;
       const rv = nextCounter(this.#db, 'resourceVersion');
-      const next = { ...current, status, metadata: { ...(current as AnyObject).metadata, resourceVersion: String(rv) } };
+      const next = {
+        ...current,
+        status,
+        metadata: { ...(current as AnyObject).metadata, resourceVersion: String(rv) },
+      };
       this.#write(kind, next as ObjectOf<K>, rv);
       return next as ObjectOf<K>;
     });
@@ -195,8 +211,19 @@ export class LocalStore implements Store {
   recordEvent(event: StowageEvent): Promise<void> {
     const o = event.involvedObject;
     this.#db
-      .prepare('INSERT INTO events (kind, namespace, name, type, reason, message, source, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(o.kind, o.namespace, o.name, event.type, event.reason, event.message, event.source, event.time ?? this.#now().toISOString());
+      .prepare(
+        'INSERT INTO events (kind, namespace, name, type, reason, message, source, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        o.kind,
+        o.namespace,
+        o.name,
+        event.type,
+        event.reason,
+        event.message,
+        event.source,
+        event.time ?? this.#now().toISOString(),
+      );
     return Promise.resolve();
   }
 
@@ -225,6 +252,14 @@ export class LocalStore implements Store {
          ON CONFLICT(kind, namespace, name) DO UPDATE SET owner_uids = excluded.owner_uids,
            resource_version = excluded.resource_version, body = excluded.body`,
       )
-      .run(kind, nsOf(kind, meta.namespace), meta.name ?? '', meta.uid ?? '', owners, rv, JSON.stringify(obj));
+      .run(
+        kind,
+        nsOf(kind, meta.namespace),
+        meta.name ?? '',
+        meta.uid ?? '',
+        owners,
+        rv,
+        JSON.stringify(obj),
+      );
   }
 }

@@ -51,10 +51,14 @@ export class ProcessExecutor implements Executor {
   ensure(job: JobSpec): Promise<void> {
     const workdir = this.workdirOf(job.namespace, job.name);
     const inserted = inTransaction(this.#o.db, () => {
-      const exists = this.#o.db.prepare('SELECT 1 FROM jobs WHERE namespace = ? AND name = ?').get(job.namespace, job.name);
+      const exists = this.#o.db
+        .prepare('SELECT 1 FROM jobs WHERE namespace = ? AND name = ?')
+        .get(job.namespace, job.name);
       if (exists) return false;
       this.#o.db
-        .prepare('INSERT INTO jobs (namespace, name, owner_uid, spec, phase, workdir) VALUES (?, ?, ?, ?, ?, ?)')
+        .prepare(
+          'INSERT INTO jobs (namespace, name, owner_uid, spec, phase, workdir) VALUES (?, ?, ?, ?, ?, ?)',
+        )
         .run(job.namespace, job.name, job.owner.uid ?? '', JSON.stringify(job), 'Pending', workdir);
       return true;
     });
@@ -69,7 +73,13 @@ export class ProcessExecutor implements Executor {
     });
     this.#o.db
       .prepare('UPDATE jobs SET pid = ?, phase = ?, started_at = ? WHERE namespace = ? AND name = ?')
-      .run(child.pid ?? null, 'Running', (this.#o.now?.() ?? new Date()).toISOString(), job.namespace, job.name);
+      .run(
+        child.pid ?? null,
+        'Running',
+        (this.#o.now?.() ?? new Date()).toISOString(),
+        job.namespace,
+        job.name,
+      );
     child.unref();
     return Promise.resolve();
   }
@@ -119,7 +129,9 @@ export class ProcessExecutor implements Executor {
 
   /** Garbage-collects Jobs whose owner was deleted. */
   deleteOwnedBy(uid: string): Promise<void> {
-    const rows = this.#o.db.prepare('SELECT namespace, name FROM jobs WHERE owner_uid = ?').all(uid) as unknown as Array<{
+    const rows = this.#o.db
+      .prepare('SELECT namespace, name FROM jobs WHERE owner_uid = ?')
+      .all(uid) as unknown as Array<{
       namespace: string;
       name: string;
     }>;

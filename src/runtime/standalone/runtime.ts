@@ -50,7 +50,12 @@ export class StandaloneRuntime {
     this.#o = o;
     this.db = openStateDb(stateDbPath(o.stateDir));
     this.store = new LocalStore(this.db);
-    this.executor = new ProcessExecutor({ db: this.db, workRoot: workRoot(o.stateDir), selfCommand: o.selfCommand, env: o.stepEnv });
+    this.executor = new ProcessExecutor({
+      db: this.db,
+      workRoot: workRoot(o.stateDir),
+      selfCommand: o.selfCommand,
+      env: o.stepEnv,
+    });
     this.scheduler = new CronScheduler({
       store: this.store,
       logger: o.logger.child({ component: 'scheduler' }),
@@ -65,7 +70,10 @@ export class StandaloneRuntime {
       settings: o.settings,
       metrics: o.metrics,
     };
-    this.queue = new WorkQueue({ reconcile: (key) => this.#reconcile(key), logger: o.logger.child({ component: 'queue' }) });
+    this.queue = new WorkQueue({
+      reconcile: (key) => this.#reconcile(key),
+      logger: o.logger.child({ component: 'queue' }),
+    });
     this.store.onDelete((d) => void this.executor.deleteOwnedBy(d.uid));
     this.store.onChange((kind, ns, name) => this.#enqueueRelated(kind, ns, name));
   }
@@ -93,6 +101,7 @@ export class StandaloneRuntime {
         return reconcileRestoreSession(this.#ctx, ns, name);
       case 'Repository':
         return reconcileRepository(this.#ctx, ns, name);
+      case undefined:
       default:
         return {};
     }
@@ -101,12 +110,14 @@ export class StandaloneRuntime {
   #enqueueRelated(kind: KindName, ns: string, name: string): void {
     if (RECONCILED.includes(kind)) this.queue.add(`${kind}/${ns}/${name}`);
     // Dependencies (a Secret or AppBinding appearing) make invokers re-check their conditions.
-    if (kind === 'Secret' || kind === 'AppBinding' || kind === 'Repository') void this.#enqueueKind('BackupConfiguration');
+    if (kind === 'Secret' || kind === 'AppBinding' || kind === 'Repository')
+      void this.#enqueueKind('BackupConfiguration');
     if (kind === 'BackupConfiguration' || kind === 'RestoreSession') void this.#enqueueKind('Repository');
   }
 
   async #enqueueKind(kind: KindName): Promise<void> {
-    for (const o of await this.store.list(kind)) this.queue.add(`${kind}/${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`);
+    for (const o of await this.store.list(kind))
+      this.queue.add(`${kind}/${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`);
   }
 
   /** Everything at start; afterwards only what is still moving (sessions not final). */

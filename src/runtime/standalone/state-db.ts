@@ -65,7 +65,9 @@ export function inTransaction<T>(db: StateDb, fn: () => T): T {
 
 /** Next value of a named counter (resource versions); call inside a transaction. */
 export function nextCounter(db: StateDb, name: string): number {
-  db.prepare('INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1').run(name);
+  db.prepare(
+    'INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1',
+  ).run(name);
   const row = db.prepare('SELECT value FROM counters WHERE name = ?').get(name) as { value: number };
   return row.value;
 }

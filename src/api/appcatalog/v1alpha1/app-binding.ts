@@ -4,7 +4,9 @@ import { objectMeta, param } from '../../meta.ts';
 
 export const secretTransform = z.object({
   renameKey: z.object({ from: z.string(), to: z.string() }).optional(),
-  addKey: z.object({ key: z.string(), value: z.string().optional(), stringValue: z.string().optional() }).optional(),
+  addKey: z
+    .object({ key: z.string(), value: z.string().optional(), stringValue: z.string().optional() })
+    .optional(),
   addKeysFrom: z.object({ secretRef: z.object({ name: z.string() }) }).optional(),
   removeKey: z.object({ key: z.string() }).optional(),
 });
@@ -40,7 +42,12 @@ export const appBinding = z.object({
   spec: z.object({
     type: z.string().optional(),
     appRef: z
-      .object({ apiGroup: z.string().optional(), kind: z.string().optional(), name: z.string(), namespace: z.string().optional() })
+      .object({
+        apiGroup: z.string().optional(),
+        kind: z.string().optional(),
+        name: z.string(),
+        namespace: z.string().optional(),
+      })
       .optional(),
     version: z.string().optional(),
     clientConfig,

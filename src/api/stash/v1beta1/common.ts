@@ -70,7 +70,9 @@ export const backupHooks = z.object({
 
 export const restoreHooks = z.object({
   preRestore: hookHandler.optional(),
-  postRestore: z.looseObject({ executionPolicy: z.enum(['Always', 'OnFailure', 'OnSuccess']).optional() }).optional(),
+  postRestore: z
+    .looseObject({ executionPolicy: z.enum(['Always', 'OnFailure', 'OnSuccess']).optional() })
+    .optional(),
 });
 
 /** ofst.PersistentVolumeClaim: metadata (name, labels, …) plus a core PVC spec. */

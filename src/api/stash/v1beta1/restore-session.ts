@@ -12,7 +12,14 @@ import {
   type Rule,
 } from './common.ts';
 
-export const restoreSessionPhase = z.enum(['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown', 'Invalid']);
+export const restoreSessionPhase = z.enum([
+  'Pending',
+  'Running',
+  'Succeeded',
+  'Failed',
+  'Unknown',
+  'Invalid',
+]);
 export type RestoreSessionPhase = z.infer<typeof restoreSessionPhase>;
 
 export const hostRestoreStats = z.object({
@@ -24,13 +31,19 @@ export const hostRestoreStats = z.object({
 export type HostRestoreStats = z.infer<typeof hostRestoreStats>;
 
 /** Stash's rule checks: one catch-all rule at most; a host matches one rule only. */
-function checkRules(rules: readonly Rule[] | undefined, ctx: z.RefinementCtx, path: (string | number)[]): void {
+function checkRules(
+  rules: readonly Rule[] | undefined,
+  ctx: z.RefinementCtx,
+  path: (string | number)[],
+): void {
   if (!rules) return;
   const catchAll = rules.filter((r) => !r.targetHosts?.length).length;
-  if (catchAll > 1) ctx.addIssue({ code: 'custom', path, message: 'at most one rule may have empty targetHosts' });
+  if (catchAll > 1)
+    ctx.addIssue({ code: 'custom', path, message: 'at most one rule may have empty targetHosts' });
   const seen = new Set<string>();
   for (const host of rules.flatMap((r) => r.targetHosts ?? [])) {
-    if (seen.has(host)) ctx.addIssue({ code: 'custom', path, message: `host "${host}" matches more than one rule` });
+    if (seen.has(host))
+      ctx.addIssue({ code: 'custom', path, message: `host "${host}" matches more than one rule` });
     seen.add(host);
   }
 }
@@ -52,7 +65,11 @@ export const restoreSessionSpec = z
     checkRules(s.target?.rules, ctx, ['target', 'rules']);
     checkRules(s.rules, ctx, ['rules']);
     if (s.driver === 'Restic' && !s.repository)
-      ctx.addIssue({ code: 'custom', path: ['repository'], message: 'repository is required when driver is Restic' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['repository'],
+        message: 'repository is required when driver is Restic',
+      });
   });
 
 export const restoreSessionStatus = z.object({
