@@ -41,11 +41,11 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/cli/**', 'test/**', 'bench/**', 'hack/**', '*.config.*'],
+    files: ['src/cli/**', 'test/**', 'bench/**', 'hack/**', 'examples/**', '*.config.*'],
     rules: { 'no-restricted-properties': 'off' },
   },
   {
-    files: ['test/**', 'bench/**', 'hack/**', '**/*.test.ts'],
+    files: ['test/**', 'bench/**', 'hack/**', 'examples/**', '**/*.test.ts'],
     rules: { 'no-console': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
