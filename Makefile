@@ -16,11 +16,13 @@ demo: setup
 	@node --disable-warning=ExperimentalWarning examples/demo/run-demo.ts
 
 ## make test: every tier against real peers (what CI runs).
-test: peers gen-check lint typecheck
+test: peers
+	@$(MAKE) --no-print-directory gen-check lint typecheck
 	@npx vitest run --project unit --project integration --project e2e
 
 ## make check: the quick development loop (lint + typecheck + unit tests).
-check: lint typecheck unit
+check: setup
+	@$(MAKE) --no-print-directory lint typecheck unit
 
 lint:
 	@npx eslint . && npx prettier --check . --log-level warn
