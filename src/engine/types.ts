@@ -30,8 +30,10 @@ export interface BackupSummary {
   filesChanged: number;
   filesUnmodified: number;
   totalFilesProcessed: number;
-  /** Bytes written to the repository after dedup and compression. */
+  /** New data after dedup, before compression (restic's `data_added`). */
   dataAdded: number;
+  /** New data as stored in the repository, after dedup and compression: what was uploaded. */
+  dataAddedPacked: number;
   /** Bytes the snapshot holds (before dedup). */
   totalBytesProcessed: number;
   totalDurationSeconds: number;

@@ -94,7 +94,7 @@ export async function runBackupStep(ctx: StepContext, input: BackupStepInput): P
           name: summary.snapshotId.slice(0, 8),
           path: `/${plan.filename || SNAPSHOT_FILENAME}`,
           totalSize: formatBytes(summary.totalBytesProcessed),
-          uploaded: formatBytes(summary.dataAdded),
+          uploaded: formatBytes(summary.dataAddedPacked),
           processingTime: formatProcessingTime(Math.round(summary.totalDurationSeconds)),
           fileStats: {
             totalFiles: summary.totalFilesProcessed,

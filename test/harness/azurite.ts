@@ -10,6 +10,7 @@ import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +22,8 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Azurite's well-known development account (public, documented by Microsoft). */
 export const AZURITE_ACCOUNT = 'devstoreaccount1';
-export const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+export const AZURITE_KEY =
+  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
 export interface Azurite {
   accountName: string;
@@ -37,7 +39,9 @@ export interface Azurite {
 
 async function azuriteBinary(): Promise<string> {
   if (process.env.STOWAGE_AZURITE) return process.env.STOWAGE_AZURITE;
-  const { stdout } = await execFileAsync('bash', [join(root, 'scripts/peers/azurite.sh')], { maxBuffer: 8 * 1024 * 1024 });
+  const { stdout } = await execFileAsync('bash', [join(root, 'scripts/peers/azurite.sh')], {
+    maxBuffer: 8 * 1024 * 1024,
+  });
   const bin = stdout.trim().split('\n').pop();
   if (!bin) throw new Error('scripts/peers/azurite.sh printed no path');
   return bin;
@@ -48,7 +52,7 @@ async function startLocalhostProxy(): Promise<{ url: string; server: Server }> {
   const server = createServer((_req, res) => {
     res.writeHead(405).end();
   });
-  server.on('connect', (req, client: import('node:stream').Duplex, head: Buffer) => {
+  server.on('connect', (req, client: Duplex, head: Buffer) => {
     const m = /^([^:]+\.localhost):(\d+)$/.exec(req.url ?? '');
     if (!m?.[2]) {
       client.end('HTTP/1.1 403 Forbidden\r\n\r\n');
@@ -77,8 +81,21 @@ export async function startAzurite(): Promise<Azurite> {
   const cert = join(dir, 'cert.pem');
   const key = join(dir, 'key.pem');
   await execFileAsync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2',
-    '-subj', `/CN=${host}`, '-addext', `subjectAltName=DNS:${host},IP:127.0.0.1`,
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    key,
+    '-out',
+    cert,
+    '-days',
+    '2',
+    '-subj',
+    `/CN=${host}`,
+    '-addext',
+    `subjectAltName=DNS:${host},IP:127.0.0.1`,
   ]);
   const port = await freePort();
   // azurite-blob is a `#!/usr/bin/env node` script: run it with this Node (>= 22 needed).
@@ -86,10 +103,25 @@ export async function startAzurite(): Promise<Azurite> {
     'azurite',
     process.execPath,
     [
-      bin, '--blobHost', '127.0.0.1', '--blobPort', String(port), '--cert', cert, '--key', key,
-      '--inMemoryPersistence', '--skipApiVersionCheck', '--loose', '--disableTelemetry', '--silent',
+      bin,
+      '--blobHost',
+      '127.0.0.1',
+      '--blobPort',
+      String(port),
+      '--cert',
+      cert,
+      '--key',
+      key,
+      '--inMemoryPersistence',
+      '--skipApiVersionCheck',
+      '--loose',
+      '--disableTelemetry',
+      '--silent',
     ],
-    { cwd: dir, env: { PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`, HOME: process.env.HOME } },
+    {
+      cwd: dir,
+      env: { PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`, HOME: process.env.HOME },
+    },
   );
   await readyOrStop(server, waitForPort('azurite', server, port, 60_000));
   const proxy = await startLocalhostProxy();

@@ -29,7 +29,15 @@ export async function startMinio(): Promise<Minio> {
   const server = startServer(
     'minio',
     bin,
-    ['server', '--quiet', '--address', `127.0.0.1:${port}`, '--console-address', `127.0.0.1:${consolePort}`, dataDir],
+    [
+      'server',
+      '--quiet',
+      '--address',
+      `127.0.0.1:${port}`,
+      '--console-address',
+      `127.0.0.1:${consolePort}`,
+      dataDir,
+    ],
     {
       env: {
         PATH: process.env.PATH,
@@ -42,7 +50,10 @@ export async function startMinio(): Promise<Minio> {
     },
   );
   const endpoint = `http://127.0.0.1:${port}`;
-  await readyOrStop(server, waitForHttp('minio', server, `${endpoint}/minio/health/ready`, { timeoutMs: 60_000 }));
+  await readyOrStop(
+    server,
+    waitForHttp('minio', server, `${endpoint}/minio/health/ready`, { timeoutMs: 60_000 }),
+  );
   return {
     endpoint,
     accessKey,

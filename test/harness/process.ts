@@ -55,7 +55,12 @@ export function startServer(
     await exited;
     if (timer) clearTimeout(timer);
   };
-  return { child, output: () => output, stop: () => signalAndWait('SIGTERM'), kill: () => signalAndWait('SIGKILL') };
+  return {
+    child,
+    output: () => output,
+    stop: () => signalAndWait('SIGTERM'),
+    kill: () => signalAndWait('SIGKILL'),
+  };
 }
 
 async function poll(
@@ -77,7 +82,12 @@ async function poll(
   throw new Error(`${name} was not ready (${what}) within ${timeoutMs / 1000}s:\n${server.output()}`);
 }
 
-export function waitForPort(name: string, server: ServerProcess, port: number, timeoutMs = 30_000): Promise<void> {
+export function waitForPort(
+  name: string,
+  server: ServerProcess,
+  port: number,
+  timeoutMs = 30_000,
+): Promise<void> {
   const probe = (): Promise<boolean> =>
     new Promise((resolve) => {
       const socket = connect({ host: '127.0.0.1', port });

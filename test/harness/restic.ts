@@ -14,7 +14,10 @@ export async function resticBinary(): Promise<string> {
 }
 
 /** A Restic bound to `connection`, seeing the test process's PATH and HOME. */
-export async function resticFor(connection: ResticConnection, options: { cacheDir?: string } = {}): Promise<Restic> {
+export async function resticFor(
+  connection: ResticConnection,
+  options: { cacheDir?: string } = {},
+): Promise<Restic> {
   return new Restic({
     binary: await resticBinary(),
     connection,
@@ -34,7 +37,11 @@ export interface TempRepo {
 /** A not-yet-initialized local repository in a temp dir. */
 export async function tempLocalRepo(password = 'test-password'): Promise<TempRepo> {
   const dir = await mkdtemp(join(tmpdir(), 'stowage-repo-'));
-  const connection: ResticConnection = { repository: join(dir, 'repo'), env: { RESTIC_PASSWORD: password }, globalArgs: [] };
+  const connection: ResticConnection = {
+    repository: join(dir, 'repo'),
+    env: { RESTIC_PASSWORD: password },
+    globalArgs: [],
+  };
   return {
     dir,
     connection,

@@ -1,6 +1,6 @@
 /**
  * Where the test peers' binaries are. Order: an explicit env var (STOWAGE_RESTIC, STOWAGE_MINIO,
- * STOWAGE_REST_SERVER), else the version-keyed cache path the install scripts use
+ * STOWAGE_REST_SERVER, STOWAGE_FAKE_GCS_SERVER), else the version-keyed cache path the install scripts use
  * ($STOWAGE_CACHE/tools/<name>-<version>/<name>, versions from scripts/versions.env), else the
  * install script is run (it builds the tool and prints its path).
  */
@@ -14,12 +14,26 @@ import { promisify } from 'node:util';
 const execFileAsync = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-export type Tool = 'restic' | 'minio' | 'rest-server';
+export type Tool = 'restic' | 'minio' | 'rest-server' | 'fake-gcs-server';
 
-const toolInfo: Record<Tool, { envVar: string; versionKey: string; script: string }> = {
+const toolInfo: Record<
+  Tool,
+  { envVar: string; versionKey: string; script: string; defaultVersion?: string }
+> = {
   restic: { envVar: 'STOWAGE_RESTIC', versionKey: 'RESTIC_VERSION', script: 'scripts/peers/restic.sh' },
   minio: { envVar: 'STOWAGE_MINIO', versionKey: 'MINIO_VERSION', script: 'scripts/peers/minio.sh' },
-  'rest-server': { envVar: 'STOWAGE_REST_SERVER', versionKey: 'REST_SERVER_VERSION', script: 'scripts/peers/rest-server.sh' },
+  'rest-server': {
+    envVar: 'STOWAGE_REST_SERVER',
+    versionKey: 'REST_SERVER_VERSION',
+    script: 'scripts/peers/rest-server.sh',
+  },
+  // Not in versions.env yet: the script and this default pin the same version.
+  'fake-gcs-server': {
+    envVar: 'STOWAGE_FAKE_GCS_SERVER',
+    versionKey: 'FAKE_GCS_SERVER_VERSION',
+    script: 'scripts/peers/fake-gcs-server.sh',
+    defaultVersion: '1.55.1',
+  },
 };
 
 /** scripts/versions.env as a map (KEY=value lines). */
@@ -58,7 +72,7 @@ async function locate(tool: Tool): Promise<string> {
   const info = toolInfo[tool];
   const fromEnv = process.env[info.envVar];
   if (fromEnv) return fromEnv;
-  const version = (await pinnedVersions())[info.versionKey];
+  const version = (await pinnedVersions())[info.versionKey] ?? info.defaultVersion;
   if (version) {
     const stowageCache = process.env.STOWAGE_CACHE ?? join(homedir(), '.cache', 'stowage');
     const cached = join(stowageCache, 'tools', `${tool}-${version}`, tool);

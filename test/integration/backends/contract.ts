@@ -20,6 +20,8 @@ export interface BackendUnderTest {
   expectedRepository?: string | RegExp;
   /** Test-only env the peer needs that no Secret would carry (e.g. an emulator host). */
   extraEnv?: Record<string, string>;
+  /** Test-only restic flags an emulator needs (e.g. an explicit Azure access tier). */
+  extraGlobalArgs?: string[];
   cleanup(): Promise<void>;
 }
 
@@ -51,6 +53,7 @@ export function backendContract(name: string, setup: () => Promise<BackendUnderT
       const connection = {
         ...materialized.connection,
         env: { ...materialized.connection.env, ...under.extraEnv },
+        globalArgs: [...materialized.connection.globalArgs, ...(under.extraGlobalArgs ?? [])],
       };
       restic = await resticFor(connection);
       source = join(work.dir, 'source');
@@ -113,7 +116,11 @@ export function backendContract(name: string, setup: () => Promise<BackendUnderT
 
     it('restores the command backup into a command', async () => {
       const out = join(work.dir, 'dump-restored.txt');
-      await restic.dumpToCommand({ host: 'db-host', filename: 'dump.txt', plan: { command: ['sh', '-c', `cat > "${out}"`] } });
+      await restic.dumpToCommand({
+        host: 'db-host',
+        filename: 'dump.txt',
+        plan: { command: ['sh', '-c', `cat > "${out}"`] },
+      });
       expect(await readFile(out, 'utf8')).toBe(dumpContent);
     });
 

@@ -17,7 +17,10 @@ describe('backupFromCommand', () => {
   it('stores the stdout of the command, with env from the plan, restorable byte for byte', async () => {
     const progress: ResticProgress[] = [];
     const summary = await repo.restic.backupFromCommand({
-      plan: { command: ['sh', '-c', 'echo "$GREETING"; head -c 300000 /dev/zero | tr "\\0" x'], env: { GREETING: 'hello from env' } },
+      plan: {
+        command: ['sh', '-c', 'echo "$GREETING"; head -c 300000 /dev/zero | tr "\\0" x'],
+        env: { GREETING: 'hello from env' },
+      },
       filename: 'dump.sql',
       host: 'db-0',
       tags: ['session-1'],
@@ -44,9 +47,21 @@ describe('backupFromCommand', () => {
     } finally {
       await out.cleanup();
     }
-    // The last status line (percent 1) arrives when restic finishes; progress is optional for tiny
-    // inputs, but any line we got must parse to sane numbers.
     for (const p of progress) expect(p.percentDone).toBeGreaterThanOrEqual(0);
+  });
+
+  it('reports progress about once a second while the dump runs', async () => {
+    const progress: ResticProgress[] = [];
+    await repo.restic.backupFromCommand({
+      plan: { command: ['sh', '-c', 'head -c 100000 /dev/urandom; sleep 3; head -c 100000 /dev/urandom'] },
+      filename: 'slow.bin',
+      host: 'db-progress',
+      onProgress: (p) => progress.push(p),
+    });
+    expect(progress.length).toBeGreaterThanOrEqual(2);
+    // For stdin restic counts bytes only when the file is complete; mid-stream lines carry time and files.
+    expect(progress.every((p) => p.totalFiles === 1)).toBe(true);
+    expect(progress.at(-1)!.secondsElapsed).toBeGreaterThanOrEqual(2);
   });
 
   it('a failing dump command fails the backup and leaves no snapshot', async () => {
@@ -70,7 +85,11 @@ describe('backupFromCommand', () => {
 
   it('a command that is not installed fails the backup', async () => {
     await expect(
-      repo.restic.backupFromCommand({ plan: { command: ['stowage-no-such-program'] }, filename: 'x', host: 'db-missing' }),
+      repo.restic.backupFromCommand({
+        plan: { command: ['stowage-no-such-program'] },
+        filename: 'x',
+        host: 'db-missing',
+      }),
     ).rejects.toMatchObject({ code: 'RESTIC_FAILED' });
     expect(await repo.restic.snapshots({ host: 'db-missing' })).toEqual([]);
   });

@@ -38,7 +38,11 @@ describe('dumpToCommand', () => {
 
   it('the reader failing fails the restore with its stderr', async () => {
     const err = await repo.restic
-      .dumpToCommand({ snapshot: snapshotId, filename: 'db/data.txt', plan: { command: ['sh', '-c', 'head -c 10 >/dev/null; echo "load failed" >&2; exit 7'] } })
+      .dumpToCommand({
+        snapshot: snapshotId,
+        filename: 'db/data.txt',
+        plan: { command: ['sh', '-c', 'head -c 10 >/dev/null; echo "load failed" >&2; exit 7'] },
+      })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CommandFailedError);
     expect((err as CommandFailedError).message).toMatch(/exited with code 7[\s\S]*load failed/);
@@ -54,7 +58,11 @@ describe('dumpToCommand', () => {
 
   it('an unknown reader program fails clearly', async () => {
     const err = await repo.restic
-      .dumpToCommand({ snapshot: snapshotId, filename: 'db/data.txt', plan: { command: ['stowage-no-such-reader'] } })
+      .dumpToCommand({
+        snapshot: snapshotId,
+        filename: 'db/data.txt',
+        plan: { command: ['stowage-no-such-reader'] },
+      })
       .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'COMMAND_FAILED' });
     expect((err as Error).message).toMatch(/stowage-no-such-reader[\s\S]*ENOENT/);

@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RepositoryNotFoundError, ResticFailedError, WrongPasswordError } from '../../../src/engine/errors.ts';
+import {
+  RepositoryNotFoundError,
+  ResticFailedError,
+  WrongPasswordError,
+} from '../../../src/engine/errors.ts';
 import { Restic } from '../../../src/engine/restic.ts';
 import { resticBinary, resticFor, tempLocalRepo, testLogger, type TempRepo } from '../../harness/restic.ts';
 

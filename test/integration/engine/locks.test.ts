@@ -9,8 +9,26 @@ import { resticBinary, tempLocalRepo, type TempRepo } from '../../harness/restic
 async function startLockHolder(repo: TempRepo): Promise<ChildProcess> {
   const child = spawn(
     await resticBinary(),
-    ['--no-cache', 'backup', '--host', 'holder', '--stdin-from-command', '--stdin-filename', 'x', '--', 'sleep', '60'],
-    { env: { PATH: process.env.PATH, RESTIC_REPOSITORY: repo.connection.repository, RESTIC_PASSWORD: 'test-password' }, stdio: 'ignore' },
+    [
+      '--no-cache',
+      'backup',
+      '--host',
+      'holder',
+      '--stdin-from-command',
+      '--stdin-filename',
+      'x',
+      '--',
+      'sleep',
+      '60',
+    ],
+    {
+      env: {
+        PATH: process.env.PATH,
+        RESTIC_REPOSITORY: repo.connection.repository,
+        RESTIC_PASSWORD: 'test-password',
+      },
+      stdio: 'ignore',
+    },
   );
   return child;
 }
