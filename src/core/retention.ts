@@ -9,8 +9,8 @@ export interface RetentionFlags {
   keepMonthly?: number;
   keepYearly?: number;
   keepTags?: string[];
-  prune: boolean;
-  dryRun: boolean;
+  prune?: boolean;
+  dryRun?: boolean;
 }
 
 const KEEP_KEYS = ['keepLast', 'keepHourly', 'keepDaily', 'keepWeekly', 'keepMonthly', 'keepYearly'] as const;

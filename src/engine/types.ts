@@ -47,17 +47,8 @@ export interface CommandPlan {
   env?: Record<string, string>;
 }
 
-export interface RetentionFlags {
-  keepLast?: number;
-  keepHourly?: number;
-  keepDaily?: number;
-  keepWeekly?: number;
-  keepMonthly?: number;
-  keepYearly?: number;
-  keepTags?: string[];
-  prune?: boolean;
-  dryRun?: boolean;
-}
+/** `restic forget` options; built from a RetentionPolicy by core/retention.ts. */
+export type { RetentionFlags } from '../core/retention.ts';
 
 export interface ForgetResult {
   kept: number;
