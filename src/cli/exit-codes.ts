@@ -1,7 +1,8 @@
 /**
  * Exit codes of the `stowage` command (documented in docs/cli.md):
  * 0 ok · 1 the operation failed (e.g. a session ended Failed) · 2 invalid input or usage ·
- * 3 an object was not found · 4 the repository is locked or busy (try again) · 5 internal error.
+ * 3 an object was not found · 4 the repository is locked or busy, or the object changed meanwhile
+ * (try again) · 5 internal error (a bug).
  */
 import { isStowageError } from '../errors.ts';
 
@@ -21,6 +22,7 @@ export function exitCodeFor(e: unknown): number {
     case 'RESTIC_REPOSITORY_NOT_FOUND':
       return ExitCode.NotFound;
     case 'RESTIC_LOCKED':
+    case 'CONFLICT':
       return ExitCode.Busy;
     default:
       return ExitCode.Failed;

@@ -24,7 +24,9 @@ async function main(argv: string[]): Promise<number> {
     config,
     logger: createLogger(config.logLevel, config.logFormat),
     out: (text) => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+    warn: (text) => void process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
     isTTY: process.stdout.isTTY === true,
+    stderrIsTTY: isTTY,
     selfCommand: [
       process.execPath,
       '--disable-warning=ExperimentalWarning',

@@ -42,6 +42,11 @@ export function renderTable(
     obj.metadata.name ?? '',
     ...info.printerColumns.map((c) => cell(jsonPathValue(obj, c.jsonPath), c.type, o.now)),
   ]);
+  return renderColumns(headers, rows);
+}
+
+/** Left-aligned columns, three spaces apart, as kubectl prints them. */
+export function renderColumns(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cols: string[]) =>
     cols

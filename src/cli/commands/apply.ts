@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { applyObjects } from '../../runtime/standalone/apply.ts';
-import { openLocalStore, type CliContext } from '../context.ts';
+import { openStore, type CliContext } from '../context.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { readManifests } from '../manifest-files.ts';
 
@@ -14,7 +14,7 @@ export function registerApply(program: Command, ctx: CliContext): void {
     .action(async (o: { filename: string[]; namespace: string; dryRun?: boolean }) => {
       const { objects, errors } = readManifests(o.filename);
       for (const e of errors) process.stderr.write(`error: ${e.message}\n`);
-      const store = o.dryRun ? undefined : openLocalStore(ctx);
+      const store = o.dryRun ? undefined : openStore(ctx);
       const outcomes = store
         ? await applyObjects(store, objects, { defaultNamespace: o.namespace })
         : await applyObjects(undefined as never, objects, { dryRun: true, defaultNamespace: o.namespace });

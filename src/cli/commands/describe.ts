@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import type { AnyObject, Condition } from '../../api/index.ts';
 import { StowageError } from '../../errors.ts';
-import { openLocalStore, type CliContext } from '../context.ts';
+import { openStore, type CliContext } from '../context.ts';
 import { age } from '../table.ts';
 import { resolveKind } from './get.ts';
 
@@ -31,7 +31,7 @@ export function registerDescribe(program: Command, ctx: CliContext): void {
     .option('-n, --namespace <ns>', 'namespace', 'default')
     .action(async (kindArg: string, name: string, o: { namespace: string }) => {
       const kind = resolveKind(kindArg);
-      const store = openLocalStore(ctx);
+      const store = openStore(ctx);
       const obj = (await store.get(kind, o.namespace, name)) as AnyObject | undefined;
       if (!obj)
         throw new StowageError('NOT_FOUND', `${kind} "${name}" not found in namespace "${o.namespace}"`);

@@ -1,20 +1,23 @@
 /**
- * The in-job steps the catalog's Functions call: `backup <addon>`, `restore <addon>`,
- * `update-status` and `create-backupsession`. Stash's flag set is accepted in full (the repository
- * flags are informational: the step reads the Repository object itself).
+ * The in-job steps the catalog's Functions call: `backup <addon>`, `update-status` and
+ * `create-backupsession` here; `restore <addon>` shares its command with the user-facing restore
+ * (./restore.ts). Stash's flag set is accepted in full (the repository flags are informational:
+ * the step reads the Repository object itself).
  */
 import { hostname as osHostname } from 'node:os';
-import type { Command } from 'commander';
+import { join } from 'node:path';
+import { Option, type Command } from 'commander';
 import { createBackupSession } from '../../controllers/backup-session/create.ts';
 import { StowageError } from '../../errors.ts';
 import { runBackupStep } from '../../steps/backup-step.ts';
-import { runRestoreStep } from '../../steps/restore-step.ts';
 import type { StepContext } from '../../steps/step-context.ts';
 import { runUpdateStatus } from '../../steps/update-status-step.ts';
+import type { ResticProgress } from '../../engine/types.ts';
 import { openLocalStore, type CliContext } from '../context.ts';
-import { progressReporter } from '../progress.ts';
+import { createProgressView } from '../progress.ts';
+import { PROGRESS_FILE, progressFileWriter } from '../session-progress.ts';
 
-interface CommonFlags {
+export interface CommonFlags {
   namespace: string;
   scratchDir: string;
   enableCache: string;
@@ -31,7 +34,18 @@ interface CommonFlags {
   outputDir: string;
 }
 
-function stashRepositoryFlags(cmd: Command): Command {
+/**
+ * The flags of the in-job `backup`/`restore` steps. `hidden` keeps them out of the help of the
+ * user-facing `restore` command, which shares its name with the in-job step.
+ */
+export function stashRepositoryFlags(
+  cmd: Command,
+  o: { hidden?: boolean; namespaceShort?: boolean } = {},
+): Command {
+  const add = (flags: string, description: string, defaultValue?: string) => {
+    const opt = new Option(flags, description).hideHelp(o.hidden ?? false);
+    cmd.addOption(defaultValue === undefined ? opt : opt.default(defaultValue));
+  };
   for (const f of [
     'provider',
     'bucket',
@@ -44,27 +58,45 @@ function stashRepositoryFlags(cmd: Command): Command {
     'insecure-tls',
     'license-apiservice',
   ]) {
-    cmd.option(`--${f} <value>`, '(accepted for Stash compatibility; the Repository object is read instead)');
+    add(`--${f} <value>`, '(accepted for Stash compatibility; the Repository object is read instead)');
   }
-  return cmd
-    .option('--namespace <ns>', 'namespace of the session', 'default')
-    .option('--scratch-dir <dir>', 'scratch folder', '/stash-tmp')
-    .option('--enable-cache <bool>', 'use a restic cache in the scratch folder', 'true')
-    .option('--wait-timeout <seconds>', 'how long to wait for the database', '300')
-    .option('--hostname <host>', 'restic host of this target', '')
-    .option('--appbinding <name>', 'AppBinding of the database', '')
-    .option('--appbinding-namespace <ns>', 'namespace of the AppBinding')
-    .option('--repository <name>', 'Repository name', '')
-    .option('--repository-namespace <ns>', 'Repository namespace')
-    .option('--args <args>', 'extra arguments for the dump tool', '')
-    .option('--backup-cmd <cmd>', 'pg_dumpall (default) or pg_dump', '')
-    .option('--user <user>', 'database user override', '')
-    .option('--databases <list>', 'comma list of databases (default: all)', '')
-    .option('--output-dir <dir>', 'where output.json goes', '/stash-tmp/output');
+  cmd.addOption(
+    new Option(
+      o.namespaceShort ? '-n, --namespace <ns>' : '--namespace <ns>',
+      'namespace of the session',
+    ).default('default'),
+  );
+  add('--scratch-dir <dir>', 'scratch folder', '/stash-tmp');
+  add('--enable-cache <bool>', 'use a restic cache in the scratch folder', 'true');
+  add('--wait-timeout <seconds>', 'how long to wait for the database', '300');
+  add('--hostname <host>', 'restic host of this target', '');
+  add('--appbinding <name>', 'AppBinding of the database', '');
+  add('--appbinding-namespace <ns>', 'namespace of the AppBinding');
+  add('--repository <name>', 'Repository name', '');
+  add('--repository-namespace <ns>', 'Repository namespace');
+  add('--args <args>', 'extra arguments for the dump tool', '');
+  add('--backup-cmd <cmd>', 'pg_dumpall (default) or pg_dump', '');
+  add('--user <user>', 'database user override', '');
+  add('--databases <list>', 'comma list of databases (default: all)', '');
+  add('--output-dir <dir>', 'where output.json goes', '/stash-tmp/output');
+  return cmd;
 }
 
-export function stepContext(ctx: CliContext): StepContext {
-  const progress = progressReporter(ctx);
+/**
+ * What a step process gets. With `progress`, restic's progress goes to a live line (terminal) or
+ * log lines (a Job's log file), and to `<scratch dir>/progress.json` for `trigger --wait`.
+ */
+export function stepContext(ctx: CliContext, progress?: { label: string; scratchDir: string }): StepContext {
+  let onProgress: ((p: ResticProgress) => void) | undefined;
+  if (progress) {
+    const view = createProgressView(ctx);
+    const file = progressFileWriter(join(progress.scratchDir, PROGRESS_FILE));
+    onProgress = (p) => {
+      file(p);
+      view.show({ label: progress.label, progress: p });
+      if (p.percentDone >= 1) view.stop();
+    };
+  }
   return {
     store: openLocalStore(ctx),
     logger: ctx.logger,
@@ -72,11 +104,11 @@ export function stepContext(ctx: CliContext): StepContext {
     resticBinary: ctx.config.resticBinary,
     processEnv: { PATH: ctx.config.childEnv.PATH ?? '', HOME: ctx.config.childEnv.HOME ?? '' },
     pushgatewayUrl: ctx.config.pushgatewayUrl,
-    ...(progress ? { onProgress: progress } : {}),
+    ...(onProgress ? { onProgress } : {}),
   };
 }
 
-function common(f: CommonFlags) {
+export function common(f: CommonFlags) {
   if (!f.appbinding) throw new StowageError('USAGE', '--appbinding is required');
   if (!f.repository) throw new StowageError('USAGE', '--repository is required');
   return {
@@ -103,29 +135,9 @@ export function registerSteps(program: Command, ctx: CliContext): void {
     .argument('<addon>', 'database family, e.g. postgres')
     .requiredOption('--backupsession <name>', 'BackupSession being run')
     .action(async (addon: string, f: CommonFlags & { backupsession: string }) => {
-      await runBackupStep(stepContext(ctx), { addon, backupSession: f.backupsession, ...common(f) });
+      const sctx = stepContext(ctx, { label: `backupsession/${f.backupsession}`, scratchDir: f.scratchDir });
+      await runBackupStep(sctx, { addon, backupSession: f.backupsession, ...common(f) });
     });
-
-  stashRepositoryFlags(program.command('restore', { hidden: true }))
-    .description('(in-job step) load a dump from the repository into a database')
-    .argument('<addon>', 'database family, e.g. postgres')
-    .requiredOption('--restoresession <name>', 'RestoreSession being run')
-    .option('--snapshot <ids>', 'snapshot ids or latest', 'latest')
-    .option('--source-hostname <host>', 'restic host the backup was taken from', '')
-    .action(
-      async (
-        addon: string,
-        f: CommonFlags & { restoresession: string; snapshot: string; sourceHostname: string },
-      ) => {
-        await runRestoreStep(stepContext(ctx), {
-          addon,
-          restoreSession: f.restoresession,
-          snapshot: f.snapshot,
-          sourceHostname: f.sourceHostname,
-          ...common(f),
-        });
-      },
-    );
 
   program
     .command('update-status', { hidden: true })
