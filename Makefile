@@ -49,5 +49,7 @@ gen:
 gen-check: gen
 	@git diff --exit-code -- deploy/crds deploy/catalog || (echo "generated files are stale: run 'make gen' and commit" >&2; exit 1)
 
-bench: peers
+## make bench: PostgreSQL backup through Stowage vs pg_dumpall | restic by hand (docs/benchmarks.md).
+bench: setup
+	@scripts/peers/restic.sh >/dev/null && scripts/peers/postgres.sh >/dev/null
 	@node --disable-warning=ExperimentalWarning bench/pg-backup.ts

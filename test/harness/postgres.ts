@@ -35,7 +35,13 @@ export async function postgresBinDir(): Promise<string> {
   const majors = await readdir(root).catch(() => [] as string[]);
   for (const m of majors.sort((a, b) => Number(b) - Number(a))) {
     const dir = join(root, m, 'bin');
-    if (await access(join(dir, 'initdb')).then(() => true, () => false)) return dir;
+    if (
+      await access(join(dir, 'initdb')).then(
+        () => true,
+        () => false,
+      )
+    )
+      return dir;
   }
   const { stdout } = await run('pg_config', ['--bindir']).catch(() => ({ stdout: '' }));
   if (stdout.trim()) return stdout.trim();
@@ -59,7 +65,9 @@ async function osUser(name: string): Promise<{ uid: number; gid: number }> {
   return { uid, gid };
 }
 
-export async function startPostgres(opts: { user?: string; password?: string } = {}): Promise<PostgresServer> {
+export async function startPostgres(
+  opts: { user?: string; password?: string } = {},
+): Promise<PostgresServer> {
   const binDir = await postgresBinDir();
   const user = opts.user ?? 'stowage_admin';
   const password = opts.password ?? `pw-${Math.random().toString(36).slice(2)}:x\\y`;
@@ -76,7 +84,9 @@ export async function startPostgres(opts: { user?: string; password?: string } =
     await chown(pwFile, uid, gid);
   }
   const as = async (cmd: string, args: string[]) =>
-    asRoot ? run('runuser', ['-u', 'postgres', '--', join(binDir, cmd), ...args]) : run(join(binDir, cmd), args);
+    asRoot
+      ? run('runuser', ['-u', 'postgres', '--', join(binDir, cmd), ...args])
+      : run(join(binDir, cmd), args);
 
   await as('initdb', [
     `--pgdata=${dataDir}`,
@@ -102,7 +112,14 @@ export async function startPostgres(opts: { user?: string; password?: string } =
       '-c max_connections=50',
     ].join(' ');
     try {
-      await as('pg_ctl', ['start', '--wait', '--timeout=60', `--pgdata=${dataDir}`, `--log=${logFile}`, `--options=${serverOpts}`]);
+      await as('pg_ctl', [
+        'start',
+        '--wait',
+        '--timeout=60',
+        `--pgdata=${dataDir}`,
+        `--log=${logFile}`,
+        `--options=${serverOpts}`,
+      ]);
       break;
     } catch (err) {
       if (attempt >= 2) throw err; // the port may have been taken between probe and start
@@ -202,7 +219,9 @@ export async function seedDatabases(superuserUrl: string, spec: SeedSpec): Promi
 /** User databases of the server (not templates). */
 export async function listDatabases(url: string): Promise<string[]> {
   return withClient(url, async (c) => {
-    const r = await c.query<{ datname: string }>(`select datname from pg_database where not datistemplate order by datname`);
+    const r = await c.query<{ datname: string }>(
+      `select datname from pg_database where not datistemplate order by datname`,
+    );
     return r.rows.map((x) => x.datname);
   });
 }

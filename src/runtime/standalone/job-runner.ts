@@ -9,6 +9,7 @@ import { mkdirSync, openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { JobSpec, JobStep } from '../../controllers/store.ts';
+import { stopJobProcesses } from './job-processes.ts';
 import { inTransaction, type StateDb } from './state-db.ts';
 
 export interface JobRunnerOptions {
@@ -78,7 +79,9 @@ export async function runJob(o: JobRunnerOptions): Promise<'Succeeded' | 'Failed
     for (const [k, v] of Object.entries(step.env)) env[k] = mapPaths(v, mounts);
     o.logger.info({ job: o.name, step: step.name }, 'step started');
     failure = await runStep(step, argv, env, join(row.workdir, 'logs', `${step.name}.log`));
-    o.logger.info({ job: o.name, step: step.name, failure }, 'step finished');
+    // A container's processes end with it: whatever a dead step started (restic, a dump tool) stops too.
+    const leftovers = await stopJobProcesses(row.workdir);
+    o.logger.info({ job: o.name, step: step.name, failure, leftovers }, 'step finished');
     if (failure) break;
   }
   const phase = failure ? 'Failed' : 'Succeeded';

@@ -5,9 +5,10 @@
  * runner that vanishes without a result (killed) is detected by its PID and reported as Failed.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Executor, JobSpec, JobState } from '../../controllers/store.ts';
+import { stopJobProcesses } from './job-processes.ts';
 import { inTransaction, type StateDb } from './state-db.ts';
 
 export interface ProcessExecutorOptions {
@@ -31,9 +32,25 @@ interface JobRow {
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A runner whose parent (an earlier serve) is gone may linger as a zombie when nobody reaps it
+  // (a container's init often does not): it exists for kill(0) but is dead. Linux tells them apart.
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return !existsSync('/proc/self/stat'); // gone meanwhile (Linux), or no /proc: kill(0) is all we know
+  }
+}
+
+function signalPid(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
   }
 }
 
@@ -102,6 +119,8 @@ export class ProcessExecutor implements Executor {
           .run('Failed', reason, new Date().toISOString(), namespace, name);
         return { ...again, phase: 'Failed', reason };
       });
+      // The Job is over: what its dead runner had started must not go on writing behind its back.
+      void stopJobProcesses(row.workdir);
       return Promise.resolve({ phase: 'Failed', ...(settled.reason ? { reason: settled.reason } : {}) });
     }
     return Promise.resolve({
@@ -115,15 +134,16 @@ export class ProcessExecutor implements Executor {
       .prepare('SELECT pid, workdir, phase FROM jobs WHERE namespace = ? AND name = ?')
       .get(namespace, name) as JobRow | undefined;
     if (!row) return Promise.resolve();
-    if (row.phase === 'Running' && row.pid && isProcessAlive(row.pid)) {
-      try {
-        process.kill(-row.pid, 'SIGTERM');
-      } catch {
-        // already gone
-      }
-    }
+    const runner = row.phase === 'Running' && row.pid && isProcessAlive(row.pid) ? row.pid : undefined;
+    // The runner first, so it starts no further step; then the Job's processes innermost first (restic
+    // runs in its own process group and would outlive a group kill), in the background: a graceful
+    // stop may take seconds; then the group, for systems without /proc; then the folder.
+    if (runner) signalPid(runner, 'SIGKILL');
     this.#o.db.prepare('DELETE FROM jobs WHERE namespace = ? AND name = ?').run(namespace, name);
-    rmSync(row.workdir, { recursive: true, force: true });
+    void stopJobProcesses(row.workdir).then(() => {
+      if (runner) signalPid(-runner, 'SIGTERM');
+      rmSync(row.workdir, { recursive: true, force: true });
+    });
     return Promise.resolve();
   }
 

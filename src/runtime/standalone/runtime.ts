@@ -1,8 +1,9 @@
 /**
  * The standalone runtime: the embedded state, the in-process scheduler, the process executor and a
  * work queue driving the same controllers the Kubernetes operator runs. Writes made here enqueue
- * the object at once; writes made by step processes are picked up by a short resync of the
- * objects that are still in flight.
+ * the object at once; writes made by other processes (step processes, `stowage apply`/`trigger`)
+ * are picked up within a fraction of a second by following the store's resource versions (a
+ * change feed, like a watch), and a slower resync re-checks the objects that are still in flight.
  */
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -29,6 +30,8 @@ export interface StandaloneOptions {
   /** Env for job runners and steps. */
   stepEnv: Record<string, string>;
   resyncMs?: number;
+  /** How often the change feed looks for writes by other processes. */
+  watchMs?: number;
 }
 
 export const stateDbPath = (stateDir: string) => join(stateDir, 'state.db');
@@ -45,6 +48,8 @@ export class StandaloneRuntime {
   readonly #o: StandaloneOptions;
   readonly #ctx: ControllerContext;
   #resync: NodeJS.Timeout | undefined;
+  #watch: NodeJS.Timeout | undefined;
+  #seenResourceVersion = 0;
 
   constructor(o: StandaloneOptions) {
     this.#o = o;
@@ -79,12 +84,15 @@ export class StandaloneRuntime {
   }
 
   async start(): Promise<void> {
+    this.#seenResourceVersion = this.#maxResourceVersion();
     await this.#enqueueAll();
     this.#resync = setInterval(() => void this.#enqueueAll(true), this.#o.resyncMs ?? 10_000);
+    this.#watch = setInterval(() => this.#followChanges(), this.#o.watchMs ?? 500);
   }
 
   async stop(): Promise<void> {
     if (this.#resync) clearInterval(this.#resync);
+    if (this.#watch) clearInterval(this.#watch);
     this.scheduler.stopAll();
     await this.queue.shutdown();
     this.db.close();
@@ -104,6 +112,31 @@ export class StandaloneRuntime {
       case undefined:
       default:
         return {};
+    }
+  }
+
+  #maxResourceVersion(): number {
+    const row = this.db.prepare('SELECT MAX(resource_version) AS rv FROM objects').get() as {
+      rv: number | null;
+    };
+    return row.rv ?? 0;
+  }
+
+  /** Enqueues what was written since the last look, by anyone (deletions are left to the resync). */
+  #followChanges(): void {
+    const rows = this.db
+      .prepare(
+        'SELECT kind, namespace, name, resource_version AS rv FROM objects WHERE resource_version > ? ORDER BY resource_version',
+      )
+      .all(this.#seenResourceVersion) as unknown as Array<{
+      kind: KindName;
+      namespace: string;
+      name: string;
+      rv: number;
+    }>;
+    for (const r of rows) {
+      this.#seenResourceVersion = Math.max(this.#seenResourceVersion, r.rv);
+      this.#enqueueRelated(r.kind, r.namespace, r.name);
     }
   }
 

@@ -13,7 +13,14 @@ import type { AddonTarget, StreamBackupPlan, StreamRestorePlan } from '../../../
 import { createPostgresAddon } from '../../../src/addons/postgres/index.ts';
 import { Restic } from '../../../src/engine/restic.ts';
 import { errorMessage } from '../../../src/errors.ts';
-import { listDatabases, seedDatabases, startPostgres, tableChecksums, withClient, type PostgresServer } from '../../harness/postgres.ts';
+import {
+  listDatabases,
+  seedDatabases,
+  startPostgres,
+  tableChecksums,
+  withClient,
+  type PostgresServer,
+} from '../../harness/postgres.ts';
 
 const RESTIC = process.env.STOWAGE_RESTIC ?? join(homedir(), '.cache/stowage/tools/restic-0.19.1/restic');
 
@@ -49,7 +56,12 @@ function target(over: Partial<AddonTarget> & { password?: string } = {}): AddonT
     apiVersion: 'appcatalog.appscode.com/v1alpha1',
     kind: 'AppBinding',
     metadata: { name: 'pg', namespace: 'demo' },
-    spec: { type: 'kubedb.com/postgres', version: '15.1', clientConfig: { url: `postgres://${pgServer.host}:${pgServer.port}/?sslmode=disable` }, secret: { kind: 'Secret', name: 'pg-auth' } },
+    spec: {
+      type: 'kubedb.com/postgres',
+      version: '15.1',
+      clientConfig: { url: `postgres://${pgServer.host}:${pgServer.port}/?sslmode=disable` },
+      secret: { kind: 'Secret', name: 'pg-auth' },
+    },
   };
   return {
     appBinding,
@@ -110,7 +122,9 @@ describe('postgres addon with restic', () => {
 
   it('restores over existing databases too (the dump drops and recreates them)', async () => {
     const before = await tableChecksums(pgServer.superuserUrl);
-    await withClient(pgServer.superuserUrl.replace('/postgres?', '/shop?'), (c) => c.query('delete from public.items_1 where id % 2 = 0'));
+    await withClient(pgServer.superuserUrl.replace('/postgres?', '/shop?'), (c) =>
+      c.query('delete from public.items_1 where id % 2 = 0'),
+    );
     const r = await resticRestore(await addon().planRestore(target()));
     expect(r.code, r.stderr).toBe(0);
     expect(await tableChecksums(pgServer.superuserUrl)).toEqual(before);
@@ -135,10 +149,14 @@ describe('postgres addon with restic', () => {
     const all = await resticBackup(await addon().planBackup(target({ password: 'wrong' })));
     expect(all.code).not.toBe(0);
     expect(all.stderr).toMatch(/command failed/);
-    const some = await resticBackup(await addon().planBackup(target({ password: 'wrong', params: { databases: 'shop' } })));
+    const some = await resticBackup(
+      await addon().planBackup(target({ password: 'wrong', params: { databases: 'shop' } })),
+    );
     expect(some.code).not.toBe(0);
     expect(await snapshotCount()).toBe(count);
-    await expect(addon().waitReady(target({ password: 'wrong' }), 5)).rejects.toMatchObject({ code: 'DATABASE_AUTH_FAILED' });
+    await expect(addon().waitReady(target({ password: 'wrong' }), 5)).rejects.toMatchObject({
+      code: 'DATABASE_AUTH_FAILED',
+    });
   });
 
   it('fails the backup when a selected database does not exist', async () => {
