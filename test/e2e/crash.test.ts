@@ -142,7 +142,8 @@ describe('crashes and deadlines', () => {
     expect(condition(session, 'MetricsPushed')?.status).toBe('True');
     // The job was stopped: no restic keeps uploading a snapshot nobody will report.
     await expectNoLeftovers();
-    expect(await snapshots(repo)).toEqual([]);
+    // (On a slow machine the deadline may come before the step has even initialised the repository.)
+    if (existsSync(join(repo.repository, 'config'))) expect(await snapshots(repo)).toEqual([]);
   });
 
   it('serve SIGKILLed while a backup runs: the job finishes on its own and the restarted serve completes the session', async () => {

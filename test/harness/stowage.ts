@@ -4,8 +4,8 @@
  * across restarts, `bin/stowage <cmd>` runs returning {code, stdout, stderr}, manifests rendered
  * from templates, and a LocalStore opened on the same state database for assertions.
  *
- * Processes are only ever signalled by pid: serve (our child), and the job runners and their
- * descendants that this serve started (pids from the state database and /proc).
+ * Processes are only ever signalled by pid: serve (our child), and at cleanup whatever still runs
+ * with our temporary folder in its environment (job runners, steps, restic: see ownedProcesses).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -179,7 +179,7 @@ export class Stowage {
       STOWAGE_RESTIC: restic,
       STOWAGE_LOG_FORMAT: 'json',
       STOWAGE_LOG_LEVEL: 'info',
-      // restic's cache would otherwise land in $HOME/.cache (the steps pass a scratch dir anyway).
+      // Where bin/stowage finds the pinned Node (scripts/setup-node.sh puts it there).
       STOWAGE_CACHE: process.env.STOWAGE_CACHE ?? join(process.env.HOME ?? root, '.cache', 'stowage'),
       ...(process.env.STOWAGE_NODE ? { STOWAGE_NODE: process.env.STOWAGE_NODE } : {}),
       ...(o.pushgatewayUrl ? { STOWAGE_PUSHGATEWAY_URL: o.pushgatewayUrl } : {}),
@@ -231,15 +231,15 @@ export class Stowage {
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    await waitFor(
-      'stowage serve to start',
-      () => {
-        if (child.exitCode !== null || child.signalCode !== null)
-          throw new Error(`serve exited (${child.exitCode ?? child.signalCode}) while starting`);
-        return ready ? true : undefined;
-      },
-      { timeoutMs: 60_000, intervalMs: 100, diagnostics: () => this.logTail() },
-    );
+    const deadline = Date.now() + 60_000;
+    while (!ready) {
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(
+          `serve exited (${child.exitCode ?? child.signalCode}) while starting:\n${this.logTail()}`,
+        );
+      if (Date.now() > deadline) throw new Error(`serve did not start within 60s:\n${this.logTail()}`);
+      await sleep(100);
+    }
   }
 
   /** SIGTERM (graceful) and wait for the exit. */
