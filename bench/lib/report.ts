@@ -25,6 +25,8 @@ export interface BenchResult {
   date: string;
   command: string;
   ratio_vs_hand_piped: number;
+  ratio_from_overhead: number;
+  ratio_from_overhead_definition: string;
   incremental_upload_fraction: number;
   incremental_upload_measure: string;
   rss_mb_small: number;
@@ -39,6 +41,15 @@ export interface BenchResult {
     hand_piped_seconds: number[];
     stowage_step_median_seconds: number;
     hand_piped_median_seconds: number;
+    paired_ratios: number[];
+    paired_ratio_median: number;
+    stowage_restic_backup_process_seconds: number[];
+    hand_restic_backup_process_seconds: number[];
+    stowage_overhead_seconds: number[];
+    hand_overhead_seconds: number[];
+    stowage_overhead_median_seconds: number;
+    stowage_step_breakdown_median_seconds: Record<string, number>;
+    hand_overhead_median_seconds: number;
     stowage_step_cpu_seconds: number[];
     hand_piped_cpu_seconds: number[];
     cpu_ratio_median: number;
@@ -132,6 +143,11 @@ function rows(r: BenchResult): string[][] {
       `${f.hand_piped_median_seconds.toFixed(1)} s`,
     ],
     [
+      '  time outside the restic backup process (start-up, other restic calls; bash), median',
+      `${f.stowage_overhead_median_seconds.toFixed(2)} s`,
+      `${f.hand_overhead_median_seconds.toFixed(2)} s`,
+    ],
+    [
       '  CPU time of the process tree (user + sys), median',
       `${median(f.stowage_step_cpu_seconds).toFixed(1)} s`,
       `${median(f.hand_piped_cpu_seconds).toFixed(1)} s (ratio ${f.cpu_ratio_median.toFixed(3)}×)`,
@@ -145,6 +161,11 @@ function rows(r: BenchResult): string[][] {
       `ratio_vs_hand_piped (goal ≤ ${r.goals.ratio_vs_hand_piped})`,
       `${r.ratio_vs_hand_piped.toFixed(3)}× (${verdict(r.ratio_vs_hand_piped <= r.goals.ratio_vs_hand_piped)})`,
       '1 (reference)',
+    ],
+    [
+      '  ratio of adjacent pairs (median) / ratio from the time outside restic (load taken out)',
+      `${f.paired_ratio_median.toFixed(3)}× / ${r.ratio_from_overhead.toFixed(3)}×`,
+      '',
     ],
     [
       '  Stowage step with a cold node compile cache (as in a fresh container), 1 run',
@@ -254,8 +275,11 @@ export function renderMarkdown(r: BenchResult): string {
     table,
     '',
     `Full-backup runs (s): Stowage ${f.stowage_step_seconds.join(', ')}; by hand ${f.hand_piped_seconds.join(', ')}. ` +
-      `Stowage step time line (median, s from spawn): repository ready and database probe at ${f.stowage_step_marks_median_seconds.repository_ready_database_probe}, ` +
-      `dump started at ${f.stowage_step_marks_median_seconds.dump_started}, snapshot verified at ${f.stowage_step_marks_median_seconds.backup_succeeded}.`,
+      `Where a Stowage step's time goes (median s; processes as the sampler saw them): ` +
+      Object.entries(f.stowage_step_breakdown_median_seconds)
+        .map(([k, v]) => `${k.replace(/_/g, ' ')} ${v}`)
+        .join(', ') +
+      '.',
     END,
   ].join('\n');
 }

@@ -21,6 +21,9 @@ export interface ProcessPeak {
   /** First argument after the program for restic (its verb), else empty. */
   detail: string;
   peakKb: number;
+  /** performance.now() of the first and the last sample that saw it running this program. */
+  firstSeenMs: number;
+  lastSeenMs: number;
 }
 
 export interface TreePeak {
@@ -109,6 +112,7 @@ export function watchTree(
   };
 
   const sample = () => {
+    const t = performance.now();
     const status = treeOf();
     const live = [...status.keys()];
     let hwmSum = 0;
@@ -123,11 +127,12 @@ export function watchTree(
       if (!p || p.name !== now.name || p.detail !== now.detail) {
         // New, or exec()ed since the last sample (fork → restic, bin/stowage's bash → node): a
         // new program starts a new memory image, and VmHWM restarts with it.
-        p = { pid, ...now, peakKb: 0 };
+        p = { pid, ...now, peakKb: 0, firstSeenMs: t, lastSeenMs: t };
         peaks.set(pid, p);
         history.push(p);
       }
       names.set(pid, p.name);
+      p.lastSeenMs = t;
       // Between fork and exec a child is a copy of its parent (same name, the parent's pages);
       // counting it would add the parent twice for one sample.
       const forkCopy = !previous.has(pid) && names.get(s.ppid) === p.name;
@@ -156,6 +161,12 @@ export function watchTree(
       };
     },
   };
+}
+
+/** Seconds the (first) process called `name` with restic verb `detail` was seen running (±1 interval). */
+export function lifetimeOf(tree: TreePeak, name: string, detail?: string): number | undefined {
+  const p = tree.processes.find((x) => x.name === name && (detail === undefined || x.detail === detail));
+  return p ? (p.lastSeenMs - p.firstSeenMs) / 1000 : undefined;
 }
 
 /** Largest peak among processes called `name` (and, if given, with that restic verb). */
