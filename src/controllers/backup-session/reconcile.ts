@@ -196,55 +196,46 @@ async function watchJob(
         job.phase === 'Failed'
           ? `Backup job failed: ${job.reason ?? 'unknown reason'}`
           : 'Backup job completed without reporting the backup result.';
-      await updateBackupSessionStatus(ctx.store, ns, name, ctx.now, (status) => ({
-        ...status,
-        targets: (status.targets ?? []).map((t) =>
-          sameRef(t.ref, ref)
-            ? {
-                ...t,
-                conditions: setCondition(
-                  t.conditions ?? [],
-                  {
-                    type: TC.BackupDisrupted,
-                    status: 'True',
-                    reason: TR.FailedToCompleteDueToDisruption,
-                    message,
-                  },
-                  ctx.now(),
-                ),
-              }
-            : t,
-        ),
-      }));
+      await markDisrupted(ctx, session, ref, message);
       await event(ctx, session, 'Warning', 'BackupDisrupted', message);
     }
     return requeueAfter(0);
   }
   if (!job) {
     // The executor lost the job (state reset): nothing will report; fail truthfully.
-    await updateBackupSessionStatus(ctx.store, ns, name, ctx.now, (status) => ({
-      ...status,
-      targets: (status.targets ?? []).map((t) =>
-        sameRef(t.ref, ref)
-          ? {
-              ...t,
-              conditions: setCondition(
-                t.conditions ?? [],
-                {
-                  type: TC.BackupDisrupted,
-                  status: 'True',
-                  reason: TR.FailedToCompleteDueToDisruption,
-                  message: 'The backup job no longer exists.',
-                },
-                ctx.now(),
-              ),
-            }
-          : t,
-      ),
-    }));
+    await markDisrupted(ctx, session, ref, 'The backup job no longer exists.');
     return requeueAfter(0);
   }
   return requeueAfter(POLL_MS);
+}
+
+/** BackupDisrupted=True on the target: its phase becomes Failed, and so will the session's. */
+function markDisrupted(
+  ctx: ControllerContext,
+  session: Session,
+  ref: TargetRef,
+  message: string,
+): Promise<Session> {
+  const condition = {
+    type: TC.BackupDisrupted,
+    status: 'True' as const,
+    reason: TR.FailedToCompleteDueToDisruption,
+    message,
+  };
+  return updateBackupSessionStatus(
+    ctx.store,
+    session.metadata.namespace ?? 'default',
+    session.metadata.name ?? '',
+    ctx.now,
+    (status) => ({
+      ...status,
+      targets: (status.targets ?? []).map((t) =>
+        sameRef(t.ref, ref)
+          ? { ...t, conditions: setCondition(t.conditions ?? [], condition, ctx.now()) }
+          : t,
+      ),
+    }),
+  );
 }
 
 async function finalize(ctx: ControllerContext, session: Session, bc: Bc): Promise<ReconcileResult> {
