@@ -17,21 +17,10 @@ import type { Restic } from '../engine/restic.ts';
 import { loadAddonTarget } from './load-target.ts';
 import { openRepository, type OpenedRepository } from './open-repository.ts';
 import { writeOutput } from './output.ts';
-import type { StepContext } from './step-context.ts';
+import type { StepContext, StepTargetInput } from './step-context.ts';
 
-export interface BackupStepInput {
-  addon: string;
-  namespace: string;
+export interface BackupStepInput extends StepTargetInput {
   backupSession: string;
-  appBinding: { namespace: string; name: string };
-  repository: { namespace: string; name: string };
-  hostname: string;
-  scratchDir: string;
-  enableCache: boolean;
-  waitTimeoutSeconds: number;
-  outputDir: string;
-  args: string[];
-  params: Record<string, string>;
 }
 
 const SNAPSHOT_FILENAME = 'dumpfile.sql';

@@ -12,24 +12,13 @@ import { errorMessage, StowageError } from '../errors.ts';
 import { loadAddonTarget } from './load-target.ts';
 import { openRepository, type OpenedRepository } from './open-repository.ts';
 import { writeOutput } from './output.ts';
-import type { StepContext } from './step-context.ts';
+import type { StepContext, StepTargetInput } from './step-context.ts';
 
-export interface RestoreStepInput {
-  addon: string;
-  namespace: string;
+export interface RestoreStepInput extends StepTargetInput {
   restoreSession: string;
-  appBinding: { namespace: string; name: string };
-  repository: { namespace: string; name: string };
-  hostname: string;
   sourceHostname: string;
   /** Snapshot ids (comma list) or `latest`. */
   snapshot: string;
-  scratchDir: string;
-  enableCache: boolean;
-  waitTimeoutSeconds: number;
-  outputDir: string;
-  args: string[];
-  params: Record<string, string>;
 }
 
 export async function runRestoreStep(ctx: StepContext, input: RestoreStepInput): Promise<HostRestoreStats> {

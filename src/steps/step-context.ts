@@ -14,3 +14,18 @@ export interface StepContext {
   /** Progress sink: a bar on a terminal, throttled log lines otherwise. */
   onProgress?: (p: ResticProgress) => void;
 }
+
+/** What the backup and restore steps both need: the addon, its target, the repository, the folders. */
+export interface StepTargetInput {
+  addon: string;
+  namespace: string;
+  appBinding: { namespace: string; name: string };
+  repository: { namespace: string; name: string };
+  hostname: string;
+  scratchDir: string;
+  enableCache: boolean;
+  waitTimeoutSeconds: number;
+  outputDir: string;
+  args: string[];
+  params: Record<string, string>;
+}

@@ -22,6 +22,7 @@ import { MILLISECOND, parseGoDuration } from '../../core/format.ts';
 import { backupJobName } from '../../core/naming.ts';
 import { historyToDelete } from '../../core/schedule-skip.ts';
 import { errorMessage } from '../../errors.ts';
+import { pushSessionMetrics } from '../metrics-pushed.ts';
 import { done, requeueAfter, type ControllerContext, type ReconcileResult } from '../context.ts';
 import { buildBackupJob } from './build-job.ts';
 import { createBackupSession, LABEL_INVOKER_NAME, LABEL_INVOKER_TYPE } from './create.ts';
@@ -249,32 +250,9 @@ async function finalize(ctx: ControllerContext, session: Session, bc: Bc): Promi
         session.metadata.name ?? '',
       )) ?? session;
     const appBinding = await targetAppBinding(ctx, bc);
-    let pushed: Condition;
-    if (!ctx.metrics.enabled) {
-      pushed = {
-        type: SC.MetricsPushed,
-        status: 'True',
-        reason: SR.SuccessfullyPushedMetrics,
-        message: 'No Pushgateway is configured; metrics were not pushed.',
-      };
-    } else {
-      try {
-        await ctx.metrics.backupSessionCompleted({ session: fresh, invoker: bc, appBinding });
-        pushed = {
-          type: SC.MetricsPushed,
-          status: 'True',
-          reason: SR.SuccessfullyPushedMetrics,
-          message: 'Successfully pushed metrics.',
-        };
-      } catch (e) {
-        pushed = {
-          type: SC.MetricsPushed,
-          status: 'False',
-          reason: SR.FailedToPushMetrics,
-          message: `Failed to push metrics. Reason: ${errorMessage(e)}`,
-        };
-      }
-    }
+    const pushed = await pushSessionMetrics(ctx.metrics.enabled, () =>
+      ctx.metrics.backupSessionCompleted({ session: fresh, invoker: bc, appBinding }),
+    );
     const final = await setSessionCondition(ctx, session, pushed);
     const phase = final.status?.phase;
     await event(

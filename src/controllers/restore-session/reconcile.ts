@@ -9,6 +9,7 @@ import { RestoreSessionCondition as C, RestoreSessionReason as R } from '../../c
 import { MILLISECOND, parseGoDuration } from '../../core/format.ts';
 import { restoreJobName } from '../../core/naming.ts';
 import { errorMessage } from '../../errors.ts';
+import { pushSessionMetrics } from '../metrics-pushed.ts';
 import { done, requeueAfter, type ControllerContext, type ReconcileResult } from '../context.ts';
 import { checkUsagePolicy } from '../repository/usage-policy.ts';
 import { resolveJobSteps } from '../resolve-steps.ts';
@@ -192,32 +193,9 @@ async function finalize(ctx: ControllerContext, rs: Rs): Promise<ReconcileResult
   const ns = rs.metadata.namespace ?? 'default';
   const ref = rs.spec.target?.ref;
   const appBinding = ref?.name ? await ctx.store.get('AppBinding', ref.namespace ?? ns, ref.name) : undefined;
-  let pushed: Condition;
-  if (!ctx.metrics.enabled) {
-    pushed = {
-      type: C.MetricsPushed,
-      status: 'True',
-      reason: R.SuccessfullyPushedMetrics,
-      message: 'No Pushgateway is configured; metrics were not pushed.',
-    };
-  } else {
-    try {
-      await ctx.metrics.restoreSessionCompleted({ session: rs, appBinding });
-      pushed = {
-        type: C.MetricsPushed,
-        status: 'True',
-        reason: R.SuccessfullyPushedMetrics,
-        message: 'Successfully pushed metrics.',
-      };
-    } catch (e) {
-      pushed = {
-        type: C.MetricsPushed,
-        status: 'False',
-        reason: R.FailedToPushMetrics,
-        message: `Failed to push metrics. Reason: ${errorMessage(e)}`,
-      };
-    }
-  }
+  const pushed = await pushSessionMetrics(ctx.metrics.enabled, () =>
+    ctx.metrics.restoreSessionCompleted({ session: rs, appBinding }),
+  );
   const final = await setConditionOn(ctx, rs, pushed);
   await ctx.store.recordEvent({
     involvedObject: { kind: 'RestoreSession', namespace: ns, name: rs.metadata.name ?? '' },
