@@ -1,3 +1,5 @@
+// The YAML manifest reader lives in ./manifests.ts, outside this barrel: it pulls in the YAML parser,
+// which in-job steps and the operator's hot paths never need.
 export * from './meta.ts';
 export * from './kinds.ts';
 export * from './validate.ts';
@@ -11,4 +13,3 @@ export * from './stash/v1beta1/backup-session.ts';
 export * from './stash/v1beta1/restore-session.ts';
 export * from './stash/v1beta1/task.ts';
 export * from './stash/v1beta1/function.ts';
-export * from './manifests.ts';

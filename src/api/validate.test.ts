@@ -592,8 +592,8 @@ const invalid: [string, string, string, unknown, string, RegExp | string][] = [
     /expected number/,
   ],
   ['Task without steps', task, 'spec.steps', [], 'spec.steps', 'a Task needs at least one step'],
-  ['Task step without a name', task, 'spec.steps.1.name', DROP, 'spec.steps[1].name', /expected string/],
-  ['Function without image', stashFunction, 'spec.image', DROP, 'spec.image', /expected string/],
+  ['Task step without a name', task, 'spec.steps.1.name', DROP, 'spec.steps[1].name', /is required \(expected string\)/],
+  ['Function without image', stashFunction, 'spec.image', DROP, 'spec.image', /is required \(expected string\)/],
   [
     'BackupSession with an unknown invoker kind',
     backupSession,

@@ -27,8 +27,15 @@ export function issuesOf(error: z.ZodError): FieldIssue[] {
       .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
       .join('')
       .replace(/^\./, ''),
-    message: i.message,
+    message: messageOf(i),
   }));
+}
+
+/** zod reports a missing field as a type error ("expected string, received undefined"); say it plainly. */
+function messageOf(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message))
+    return `is required (expected ${issue.expected})`;
+  return issue.message;
 }
 
 /** Validates any supported object; `source` names where it came from (a file, "API"). */

@@ -4,7 +4,7 @@ import type { Store } from '../controllers/store.ts';
 import type { StandaloneRuntime } from '../runtime/standalone/runtime.ts';
 import { LocalStore } from '../runtime/standalone/local-store.ts';
 import { openStateDb } from '../runtime/standalone/state-db.ts';
-import { stateDbPath } from '../runtime/standalone/runtime.ts';
+import { stateDbPath } from '../runtime/standalone/paths.ts';
 import type { Config } from './config.ts';
 import type { RepositoryAccess } from './operations/open-repository.ts';
 import { standaloneProgressSource, type SessionProgressSource } from './session-progress.ts';

@@ -1,7 +1,7 @@
 /** Reads manifests from files and folders (recursively, *.yaml|*.yml|*.json), in a stable order. */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseManifests, type ManifestResult } from '../api/index.ts';
+import { parseManifests, type ManifestResult } from '../api/manifests.ts';
 import { StowageError } from '../errors.ts';
 
 function listFiles(path: string): string[] {

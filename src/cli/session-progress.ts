@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { backupJobName, restoreJobName } from '../core/naming.ts';
 import type { ResticProgress } from '../engine/types.ts';
-import { workRoot } from '../runtime/standalone/runtime.ts';
+import { workRoot } from '../runtime/standalone/paths.ts';
 
 export const PROGRESS_FILE = 'progress.json';
 

@@ -15,7 +15,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { AddonTarget, StreamBackupPlan, StreamingAddon, StreamRestorePlan } from '../addon.ts';
 import { StowageError, ValidationError, errorMessage } from '../../errors.ts';
@@ -61,7 +61,9 @@ export function createPostgresAddon(options: PostgresAddonOptions = {}): Streami
   const log = options.logger;
 
   async function connect(conn: PostgresConnection): Promise<pg.Client> {
-    const client = new pg.Client({
+    // Loaded on first use: only the readiness probe needs a client, and a step process stays lean.
+    const { default: pgLib } = await import('pg');
+    const client = new pgLib.Client({
       host: conn.host,
       port: conn.port,
       user: conn.user,

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { runJob } from '../../runtime/standalone/job-runner.ts';
-import { stateDbPath } from '../../runtime/standalone/runtime.ts';
+import { stateDbPath } from '../../runtime/standalone/paths.ts';
 import { openStateDb } from '../../runtime/standalone/state-db.ts';
 import type { CliContext } from '../context.ts';
 import { ExitCode } from '../exit-codes.ts';

@@ -8,7 +8,6 @@
 import { Option, type Command } from 'commander';
 import { stringify } from 'yaml';
 import { StowageError } from '../../errors.ts';
-import { runRestoreStep } from '../../steps/restore-step.ts';
 import { openStore, sessionProgress, type CliContext } from '../context.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { parseSeconds } from '../flags.ts';
@@ -102,6 +101,7 @@ async function runInJob(ctx: CliContext, addon: string, f: RestoreFlags): Promis
   if (!f.restoresession)
     throw new StowageError('USAGE', `the in-job step needs --restoresession: ${STEP_USAGE}`);
   const sctx = stepContext(ctx, { label: `restoresession/${f.restoresession}`, scratchDir: f.scratchDir });
+  const { runRestoreStep } = await import('../../steps/restore-step.ts');
   await runRestoreStep(sctx, {
     addon,
     restoreSession: f.restoresession,

@@ -7,11 +7,8 @@
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
-import { createBackupSession } from '../../controllers/backup-session/create.ts';
 import { StowageError } from '../../errors.ts';
-import { runBackupStep } from '../../steps/backup-step.ts';
 import type { StepContext } from '../../steps/step-context.ts';
-import { runUpdateStatus } from '../../steps/update-status-step.ts';
 import type { ResticProgress } from '../../engine/types.ts';
 import { openLocalStore, type CliContext } from '../context.ts';
 import { createProgressView } from '../progress.ts';
@@ -136,6 +133,8 @@ export function registerSteps(program: Command, ctx: CliContext): void {
     .requiredOption('--backupsession <name>', 'BackupSession being run')
     .action(async (addon: string, f: CommonFlags & { backupsession: string }) => {
       const sctx = stepContext(ctx, { label: `backupsession/${f.backupsession}`, scratchDir: f.scratchDir });
+      // Loaded here, not at the top: each step process loads only its own step (see ./index.ts).
+      const { runBackupStep } = await import('../../steps/backup-step.ts');
       await runBackupStep(sctx, { addon, backupSession: f.backupsession, ...common(f) });
     });
 
@@ -163,6 +162,7 @@ export function registerSteps(program: Command, ctx: CliContext): void {
       if (f.metricsPushgatewayUrl && f.metricsEnabled !== 'false')
         sctx.pushgatewayUrl = f.metricsPushgatewayUrl;
       if (f.metricsEnabled === 'false') sctx.pushgatewayUrl = undefined;
+      const { runUpdateStatus } = await import('../../steps/update-status-step.ts');
       await runUpdateStatus(sctx, {
         namespace: ns,
         ...(f.backupsession ? { backupSession: f.backupsession } : {}),
@@ -191,6 +191,7 @@ export function registerSteps(program: Command, ctx: CliContext): void {
       const bc = await store.get('BackupConfiguration', f.namespace, f.invokerName);
       if (!bc)
         throw new StowageError('NOT_FOUND', `BackupConfiguration ${f.namespace}/${f.invokerName} not found`);
+      const { createBackupSession } = await import('../../controllers/backup-session/create.ts');
       const s = await createBackupSession(store, bc, { now: new Date() });
       ctx.out(`backupsession/${s.metadata.name} created`);
     });

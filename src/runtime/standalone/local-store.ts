@@ -3,6 +3,8 @@
  * every write, so what is stored is always a well-formed object. Deleting an object deletes what it
  * owns, as Kubernetes' garbage collector does with background propagation.
  */
+/* eslint-disable @typescript-eslint/require-await -- node:sqlite is synchronous, but the Store
+   contract is async: `async` turns a failed write into a rejection rather than a synchronous throw. */
 import { randomUUID } from 'node:crypto';
 import { kinds, parseObject, type AnyObject, type KindName, type ObjectOf } from '../../api/index.ts';
 import type { ListOptions, Store, StowageEvent } from '../../controllers/store.ts';
@@ -62,8 +64,8 @@ export class LocalStore implements Store {
     for (const l of this.#changeListeners) l(kind, namespace, name);
   }
 
-  get<K extends KindName>(kind: K, namespace: string, name: string): Promise<ObjectOf<K> | undefined> {
-    return Promise.resolve(this.getSync(kind, namespace, name));
+  async get<K extends KindName>(kind: K, namespace: string, name: string): Promise<ObjectOf<K> | undefined> {
+    return this.getSync(kind, namespace, name);
   }
 
   getSync<K extends KindName>(kind: K, namespace: string, name: string): ObjectOf<K> | undefined {
@@ -73,17 +75,17 @@ export class LocalStore implements Store {
     return row ? (JSON.parse(row.body) as ObjectOf<K>) : undefined;
   }
 
-  list<K extends KindName>(kind: K, options: ListOptions = {}): Promise<ObjectOf<K>[]> {
+  async list<K extends KindName>(kind: K, options: ListOptions = {}): Promise<ObjectOf<K>[]> {
     const rows = (options.namespace === undefined || clusterScoped(kind)
       ? this.#db.prepare('SELECT body FROM objects WHERE kind = ? ORDER BY namespace, name').all(kind)
       : this.#db
           .prepare('SELECT body FROM objects WHERE kind = ? AND namespace = ? ORDER BY name')
           .all(kind, options.namespace)) as unknown as Row[];
     const objects = rows.map((r) => JSON.parse(r.body) as ObjectOf<K>);
-    return Promise.resolve(objects.filter((o) => labelsMatch(o as AnyObject, options.labels)));
+    return objects.filter((o) => labelsMatch(o as AnyObject, options.labels));
   }
 
-  create<K extends KindName>(input: ObjectOf<K>): Promise<ObjectOf<K>> {
+  async create<K extends KindName>(input: ObjectOf<K>): Promise<ObjectOf<K>> {
     const obj = parseObject(structuredClone(input)) as ObjectOf<K>;
     const kind = obj.kind as K;
     const created = inTransaction(this.#db, () => {
@@ -115,10 +117,10 @@ export class LocalStore implements Store {
       return full;
     });
     this.#changed(kind, created.metadata.namespace ?? '', created.metadata.name ?? '');
-    return Promise.resolve(created);
+    return created;
   }
 
-  update<K extends KindName>(input: ObjectOf<K>): Promise<ObjectOf<K>> {
+  async update<K extends KindName>(input: ObjectOf<K>): Promise<ObjectOf<K>> {
     const obj = parseObject(structuredClone(input)) as ObjectOf<K>;
     const kind = obj.kind as K;
     const namespace = nsOf(kind, obj.metadata.namespace);
@@ -150,10 +152,10 @@ export class LocalStore implements Store {
       return next;
     });
     this.#changed(kind, namespace, name);
-    return Promise.resolve(updated);
+    return updated;
   }
 
-  updateStatus<K extends KindName>(
+  async updateStatus<K extends KindName>(
     kind: K,
     namespace: string,
     name: string,
@@ -179,10 +181,10 @@ export class LocalStore implements Store {
     });
     // Only real writes wake the controllers: a no-op status write must not requeue forever.
     if (written) this.#changed(kind, ns, name);
-    return Promise.resolve(result);
+    return result;
   }
 
-  delete(kind: KindName, namespace: string, name: string): Promise<boolean> {
+  async delete(kind: KindName, namespace: string, name: string): Promise<boolean> {
     const ns = nsOf(kind, namespace);
     const deleted: Array<{ kind: string; namespace: string; name: string; uid: string }> = [];
     inTransaction(this.#db, () => {
@@ -205,10 +207,10 @@ export class LocalStore implements Store {
       for (const l of this.#deleteListeners) l(d);
       this.#changed(d.kind as KindName, d.namespace, d.name);
     }
-    return Promise.resolve(deleted.length > 0);
+    return deleted.length > 0;
   }
 
-  recordEvent(event: StowageEvent): Promise<void> {
+  async recordEvent(event: StowageEvent): Promise<void> {
     const o = event.involvedObject;
     this.#db
       .prepare(
@@ -224,23 +226,21 @@ export class LocalStore implements Store {
         event.source,
         event.time ?? this.#now().toISOString(),
       );
-    return Promise.resolve();
+    return;
   }
 
-  listEvents(involved: { kind: string; namespace: string; name: string }): Promise<StowageEvent[]> {
+  async listEvents(involved: { kind: string; namespace: string; name: string }): Promise<StowageEvent[]> {
     const rows = this.#db
       .prepare('SELECT * FROM events WHERE kind = ? AND namespace = ? AND name = ? ORDER BY id')
       .all(involved.kind, involved.namespace, involved.name) as unknown as Array<Record<string, string>>;
-    return Promise.resolve(
-      rows.map((r) => ({
-        involvedObject: involved,
-        type: r.type as 'Normal' | 'Warning',
-        reason: r.reason ?? '',
-        message: r.message ?? '',
-        source: r.source ?? '',
-        time: r.time ?? '',
-      })),
-    );
+    return rows.map((r) => ({
+      involvedObject: involved,
+      type: r.type as 'Normal' | 'Warning',
+      reason: r.reason ?? '',
+      message: r.message ?? '',
+      source: r.source ?? '',
+      time: r.time ?? '',
+    }));
   }
 
   #write(kind: KindName, obj: ObjectOf<KindName>, rv: number): void {

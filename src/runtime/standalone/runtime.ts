@@ -5,7 +5,6 @@
  * are picked up within a fraction of a second by following the store's resource versions (a
  * change feed, like a watch), and a slower resync re-checks the objects that are still in flight.
  */
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { KindName } from '../../api/index.ts';
 import type { ControllerContext, OperatorSettings, SessionMetricsSink } from '../../controllers/context.ts';
@@ -17,6 +16,7 @@ import { reconcileRestoreSession } from '../../controllers/restore-session/recon
 import { CronScheduler } from './cron-scheduler.ts';
 import { LocalStore } from './local-store.ts';
 import { ProcessExecutor } from './process-executor.ts';
+import { stateDbPath, workRoot } from './paths.ts';
 import { openStateDb, type StateDb } from './state-db.ts';
 import { WorkQueue } from './work-queue.ts';
 
@@ -34,8 +34,7 @@ export interface StandaloneOptions {
   watchMs?: number;
 }
 
-export const stateDbPath = (stateDir: string) => join(stateDir, 'state.db');
-export const workRoot = (stateDir: string) => join(stateDir, 'work');
+export { stateDbPath, workRoot };
 
 const RECONCILED: KindName[] = ['BackupConfiguration', 'BackupSession', 'RestoreSession', 'Repository'];
 

@@ -3,7 +3,7 @@ import { reconcileBackupConfiguration } from '../../../src/controllers/backup-co
 import { createBackupSession } from '../../../src/controllers/backup-session/create.ts';
 import { reconcileBackupSession } from '../../../src/controllers/backup-session/reconcile.ts';
 import { updateBackupSessionStatus } from '../../../src/controllers/backup-session/status.ts';
-import { parseManifests } from '../../../src/api/index.ts';
+import { parseManifests } from '../../../src/api/manifests.ts';
 import { readFileSync } from 'node:fs';
 import { appBinding, backupConfiguration, controllerContext, ns, repository, secret } from './fixtures.ts';
 
