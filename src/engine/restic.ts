@@ -24,6 +24,7 @@ import {
   parseStats,
   parseVersion,
 } from './json-messages.ts';
+import { cgroupMemoryLimit, resticMemoryTarget } from './memory-limit.ts';
 import { isPidAlive } from './pid-alive.ts';
 import { envNames, redactRepository } from './redact.ts';
 import { startProcess, type ProcessResult, type RunningProcess } from './run-process.ts';
@@ -504,11 +505,13 @@ export class Restic {
 }
 
 function baseEnvironment(env: Record<string, string | undefined> | undefined): Record<string, string> {
-  if (env === undefined) return { PATH: DEFAULT_PATH };
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) {
+  const out: Record<string, string> = env === undefined ? { PATH: DEFAULT_PATH } : {};
+  for (const [k, v] of Object.entries(env ?? {})) {
     if (v !== undefined && !k.startsWith('RESTIC_')) out[k] = v;
   }
+  // An explicit GOMEMLIMIT from the caller wins over the one derived from the cgroup limit.
+  const target = out.GOMEMLIMIT === undefined ? resticMemoryTarget(cgroupMemoryLimit()) : undefined;
+  if (target !== undefined) out.GOMEMLIMIT = target;
   return out;
 }
 

@@ -1,11 +1,10 @@
-import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { applyObjects } from '../../runtime/standalone/apply.ts';
 import { StandaloneRuntime } from '../../runtime/standalone/runtime.ts';
 import { createSessionMetricsSink } from '../../runtime/session-metrics.ts';
 import { createProcessMetrics } from '../../metrics/index.ts';
-import { StowageError } from '../../errors.ts';
+import { startHttpEndpoints } from '../../runtime/http-endpoints.ts';
 import type { CliContext } from '../context.ts';
 import { readManifests } from '../manifest-files.ts';
 
@@ -42,19 +41,11 @@ export function registerServe(program: Command, ctx: CliContext): void {
         }
       }
       const metrics = createProcessMetrics();
-      const [host, port] = splitHostPort(o.listen);
-      const server = createServer((req, res) => {
-        if (req.url === '/healthz' || req.url === '/readyz') {
-          res.writeHead(200).end('ok');
-        } else if (req.url === '/metrics') {
-          void metrics.registry
-            .metrics()
-            .then((text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text));
-        } else {
-          res.writeHead(404).end('not found');
-        }
+      const server = await startHttpEndpoints({
+        listen: o.listen,
+        metrics: () => metrics.metrics(),
+        metricsContentType: metrics.contentType,
       });
-      await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, host, resolve));
       await runtime.start();
       log.info({ stateDir: ctx.config.stateDir, listen: o.listen }, 'stowage is serving');
       await new Promise<void>((resolve) => {
@@ -63,13 +54,8 @@ export function registerServe(program: Command, ctx: CliContext): void {
         process.once('SIGTERM', stop);
       });
       log.info('shutting down; running jobs keep going and are picked up at the next start');
-      server.close();
+      await server.close();
       await runtime.stop();
     });
 }
 
-function splitHostPort(s: string): [string, number] {
-  const m = /^(.*):(\d+)$/.exec(s);
-  if (!m) throw new StowageError('USAGE', `--listen must be host:port, not "${s}"`);
-  return [m[1] || '127.0.0.1', Number(m[2])];
-}

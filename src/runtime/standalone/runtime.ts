@@ -8,17 +8,14 @@
 import type { Logger } from 'pino';
 import type { KindName } from '../../api/index.ts';
 import type { ControllerContext, OperatorSettings, SessionMetricsSink } from '../../controllers/context.ts';
-import { reconcileBackupConfiguration } from '../../controllers/backup-configuration/reconcile.ts';
-import { reconcileBackupSession } from '../../controllers/backup-session/reconcile.ts';
 import { isFinal } from '../../controllers/backup-session/status.ts';
-import { reconcileRepository } from '../../controllers/repository/reconcile.ts';
-import { reconcileRestoreSession } from '../../controllers/restore-session/reconcile.ts';
+import { reconcileKey } from '../dispatch.ts';
 import { CronScheduler } from './cron-scheduler.ts';
 import { LocalStore } from './local-store.ts';
 import { ProcessExecutor } from './process-executor.ts';
 import { stateDbPath, workRoot } from './paths.ts';
 import { openStateDb, type StateDb } from './state-db.ts';
-import { WorkQueue } from './work-queue.ts';
+import { WorkQueue } from '../work-queue.ts';
 
 export interface StandaloneOptions {
   stateDir: string;
@@ -75,7 +72,7 @@ export class StandaloneRuntime {
       metrics: o.metrics,
     };
     this.queue = new WorkQueue({
-      reconcile: (key) => this.#reconcile(key),
+      reconcile: (key) => reconcileKey(this.#ctx, key),
       logger: o.logger.child({ component: 'queue' }),
     });
     this.store.onDelete((d) => void this.executor.deleteOwnedBy(d.uid));
@@ -95,23 +92,6 @@ export class StandaloneRuntime {
     this.scheduler.stopAll();
     await this.queue.shutdown();
     this.db.close();
-  }
-
-  async #reconcile(key: string): Promise<{ requeueAfterMs?: number }> {
-    const [kind, ns = '', name = ''] = key.split('/');
-    switch (kind) {
-      case 'BackupConfiguration':
-        return reconcileBackupConfiguration(this.#ctx, ns, name);
-      case 'BackupSession':
-        return reconcileBackupSession(this.#ctx, ns, name);
-      case 'RestoreSession':
-        return reconcileRestoreSession(this.#ctx, ns, name);
-      case 'Repository':
-        return reconcileRepository(this.#ctx, ns, name);
-      case undefined:
-      default:
-        return {};
-    }
   }
 
   #maxResourceVersion(): number {

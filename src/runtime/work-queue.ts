@@ -3,7 +3,7 @@
  * workers at once, and a reconcile asks to come back after a delay. Keys are `Kind/namespace/name`.
  */
 import type { Logger } from 'pino';
-import { errorMessage } from '../../errors.ts';
+import { errorMessage } from '../errors.ts';
 
 export type Reconciler = (key: string) => Promise<{ requeueAfterMs?: number }>;
 
