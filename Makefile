@@ -44,10 +44,11 @@ e2e: peers
 
 gen:
 	@node hack/gen-crds.ts && node hack/gen-catalog.ts
+	@cp deploy/crds/*.yaml deploy/helm/stowage/crds/ && cp deploy/catalog/*.yaml deploy/helm/stowage/catalog/
 
 ## Fails when generated files (CRDs, catalog) differ from what is committed.
 gen-check: gen
-	@git diff --exit-code -- deploy/crds deploy/catalog || (echo "generated files are stale: run 'make gen' and commit" >&2; exit 1)
+	@git diff --exit-code -- deploy/crds deploy/catalog deploy/helm/stowage/crds deploy/helm/stowage/catalog || (echo "generated files are stale: run 'make gen' and commit" >&2; exit 1)
 
 ## make bench: PostgreSQL backup through Stowage vs pg_dumpall | restic by hand (docs/benchmarks.md).
 bench: setup

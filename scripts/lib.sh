@@ -32,17 +32,19 @@ apt_install() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# go_build_tool <name> <version> <builder-module-dir> <package>
+# go_build_tool <name> <version> <builder-module-dir> <package> [extra-ldflags]
 # Builds a Go program from a small builder module committed under scripts/peers/go/,
 # into $TOOLS_DIR/<name>-<version>/<name>. Builder modules avoid `go install pkg@v`,
 # which needs the module's version list (refused by some proxies) and ignores replaces.
+# extra-ldflags are appended to "-s -w" (e.g. -X version stamps); the caller's GOFLAGS are kept
+# (e.g. GOFLAGS=-p=2 to bound parallelism).
 go_build_tool() {
-  local name=$1 version=$2 module=$3 pkg=$4
+  local name=$1 version=$2 module=$3 pkg=$4 ldflags="-s -w${5:+ $5}"
   local out="$TOOLS_DIR/$name-$version/$name"
   [ -x "$out" ] && { echo "$out"; return 0; }
   log "building $name $version from Go modules (cached afterwards in $TOOLS_DIR)"
   local start=$SECONDS
-  (cd "$module" && CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-mod=mod go build -trimpath -ldflags "-s -w" -o "$out.tmp" "$pkg")
+  (cd "$module" && CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS="-mod=mod${GOFLAGS:+ $GOFLAGS}" go build -trimpath -ldflags "$ldflags" -o "$out.tmp" "$pkg")
   mv "$out.tmp" "$out"
   log "built $name in $((SECONDS - start))s"
   echo "$out"

@@ -1,6 +1,7 @@
 /**
  * Where the test peers' binaries are. Order: an explicit env var (STOWAGE_RESTIC, STOWAGE_MINIO,
- * STOWAGE_REST_SERVER, STOWAGE_FAKE_GCS_SERVER), else the version-keyed cache path the install scripts use
+ * STOWAGE_REST_SERVER, STOWAGE_FAKE_GCS_SERVER, STOWAGE_ETCD, STOWAGE_KUBE_APISERVER,
+ * STOWAGE_KUBE_CONTROLLER_MANAGER, STOWAGE_HELM), else the version-keyed cache path the install scripts use
  * ($STOWAGE_CACHE/tools/<name>-<version>/<name>, versions from scripts/versions.env), else the
  * install script is run (it builds the tool and prints its path).
  */
@@ -14,7 +15,15 @@ import { promisify } from 'node:util';
 const execFileAsync = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-export type Tool = 'restic' | 'minio' | 'rest-server' | 'fake-gcs-server';
+export type Tool =
+  | 'restic'
+  | 'minio'
+  | 'rest-server'
+  | 'fake-gcs-server'
+  | 'etcd'
+  | 'kube-apiserver'
+  | 'kube-controller-manager'
+  | 'helm';
 
 const toolInfo: Record<
   Tool,
@@ -34,6 +43,19 @@ const toolInfo: Record<
     script: 'scripts/peers/fake-gcs-server.sh',
     defaultVersion: '1.55.1',
   },
+  // scripts/peers/kubernetes.sh builds all three and prints their paths, one a line.
+  etcd: { envVar: 'STOWAGE_ETCD', versionKey: 'ETCD_VERSION', script: 'scripts/peers/kubernetes.sh' },
+  'kube-apiserver': {
+    envVar: 'STOWAGE_KUBE_APISERVER',
+    versionKey: 'KUBERNETES_VERSION',
+    script: 'scripts/peers/kubernetes.sh',
+  },
+  'kube-controller-manager': {
+    envVar: 'STOWAGE_KUBE_CONTROLLER_MANAGER',
+    versionKey: 'KUBERNETES_VERSION',
+    script: 'scripts/peers/kubernetes.sh',
+  },
+  helm: { envVar: 'STOWAGE_HELM', versionKey: 'HELM_VERSION', script: 'scripts/peers/helm.sh' },
 };
 
 /** scripts/versions.env as a map (KEY=value lines). */
@@ -79,7 +101,9 @@ async function locate(tool: Tool): Promise<string> {
     if (await isExecutable(cached)) return cached;
   }
   const { stdout } = await execFileAsync('bash', [join(root, info.script)], { maxBuffer: 16 * 1024 * 1024 });
-  const bin = stdout.trim().split('\n').pop();
+  // A script that builds several tools prints one path a line: take this tool's.
+  const lines = stdout.trim().split('\n');
+  const bin = lines.find((l) => l.endsWith(`/${tool}`)) ?? lines.pop();
   if (!bin) throw new Error(`${info.script} printed no binary path`);
   return bin;
 }
