@@ -15,11 +15,21 @@ const schema = z.object({
   STOWAGE_IMAGE: z.string().optional(),
   STOWAGE_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   STOWAGE_LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  STOWAGE_RUNTIME: z.enum(['standalone', 'kubernetes']).optional(),
+  KUBECONFIG: z.string().optional(),
+  KUBERNETES_SERVICE_HOST: z.string().optional(),
   PATH: z.string().default('/usr/local/bin:/usr/bin:/bin'),
   HOME: z.string().optional(),
 });
 
 export interface Config {
+  /**
+   * Where objects live: the embedded SQLite state, or a Kubernetes API server (inside a pod, or
+   * wherever STOWAGE_RUNTIME=kubernetes says so, through KUBECONFIG or the pod's service account).
+   */
+  runtime: 'standalone' | 'kubernetes';
+  /** Kubeconfig file for the kubernetes runtime; unset means KUBECONFIG's default order / in-cluster. */
+  kubeconfig: string | undefined;
   stateDir: string;
   resticBinary: string;
   pushgatewayUrl: string | undefined;
@@ -50,6 +60,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, isTTY: boolean): Config {
   childEnv.STOWAGE_LOG_FORMAT = 'json';
   if (e.STOWAGE_CACHE) childEnv.STOWAGE_CACHE = e.STOWAGE_CACHE;
   return Object.freeze({
+    runtime: e.STOWAGE_RUNTIME ?? (e.KUBERNETES_SERVICE_HOST ? 'kubernetes' : 'standalone'),
+    kubeconfig: e.KUBECONFIG,
     stateDir,
     resticBinary,
     pushgatewayUrl: e.STOWAGE_PUSHGATEWAY_URL,

@@ -6,6 +6,7 @@ import { LocalStore } from '../runtime/standalone/local-store.ts';
 import { openStateDb } from '../runtime/standalone/state-db.ts';
 import { stateDbPath } from '../runtime/standalone/paths.ts';
 import type { Config } from './config.ts';
+import { lazyStore } from './lazy-store.ts';
 import type { RepositoryAccess } from './operations/open-repository.ts';
 import { standaloneProgressSource, type SessionProgressSource } from './session-progress.ts';
 
@@ -29,11 +30,17 @@ export function openLocalStore(ctx: CliContext): LocalStore {
 }
 
 /**
- * The Store user commands work on. Commands see only the Store interface, so the kubectl plugin
- * can run the same command logic over a Kubernetes Store.
+ * The Store commands and in-job steps work on: the standalone state, or the Kubernetes API server
+ * (in a Job's pod, from the operator's CronJobs, and for `kubectl stowage`). Commands see only the
+ * Store interface, so the same command logic runs over both.
  */
 export function openStore(ctx: CliContext): Store {
-  return openLocalStore(ctx);
+  if (ctx.config.runtime === 'standalone') return openLocalStore(ctx);
+  return lazyStore(async () => {
+    const { loadKubeConfig, makeKubeClients } = await import('../runtime/kubernetes/kube-client.ts');
+    const { KubeStore } = await import('../runtime/kubernetes/kube-store.ts');
+    return new KubeStore({ clients: makeKubeClients(loadKubeConfig(ctx.config.kubeconfig)) });
+  });
 }
 
 /** What the repository commands (snapshots, check, unlock, download) need to run restic here. */
@@ -50,5 +57,7 @@ export type { StandaloneRuntime };
 
 /** Where `--wait` reads the restic progress of a running step (the Job's work folder here). */
 export function sessionProgress(ctx: CliContext): SessionProgressSource {
+  // In a cluster the progress file is inside the Job's pod; `--wait` follows the phase alone.
+  if (ctx.config.runtime === 'kubernetes') return () => undefined;
   return standaloneProgressSource(ctx.config.stateDir);
 }

@@ -67,6 +67,27 @@ export interface JobSpec {
   steps: JobStep[];
   /** True when an interim volume is requested (interimVolumeTemplate). */
   interimVolume: boolean;
+  /**
+   * The invoker's settings a cluster Job applies (stash-spec §3.3): the interim PVC's template, pod
+   * and container runtimeSettings (serviceAccountName, nodeSelector, resources, securityContext…)
+   * and the tmp emptyDir's medium/size. The standalone runtime runs local processes and ignores them.
+   */
+  interimVolumeTemplate?: InvokerSpec['interimVolumeTemplate'];
+  runtimeSettings?: InvokerSpec['runtimeSettings'];
+  tempDir?: InvokerSpec['tempDir'];
+}
+
+type InvokerSpec = ObjectOf<'BackupConfiguration'>['spec'];
+
+/** The JobSpec fields taken as they are from an invoker's spec (BackupConfiguration or RestoreSession). */
+export function invokerJobSettings(
+  spec: Pick<InvokerSpec, 'interimVolumeTemplate' | 'runtimeSettings' | 'tempDir'>,
+): Pick<JobSpec, 'interimVolumeTemplate' | 'runtimeSettings' | 'tempDir'> {
+  return {
+    ...(spec.interimVolumeTemplate ? { interimVolumeTemplate: spec.interimVolumeTemplate } : {}),
+    ...(spec.runtimeSettings ? { runtimeSettings: spec.runtimeSettings } : {}),
+    ...(spec.tempDir ? { tempDir: spec.tempDir } : {}),
+  };
 }
 
 export type JobPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed';

@@ -27,6 +27,8 @@ export interface ProcessMetrics {
   sessionFinished(session: SessionLabels, phase: string, durationSeconds?: number): void;
   /** Bytes of one finished host backup: uploaded after dedup, and the size of the data backed up. */
   backupBytes(session: Omit<SessionLabels, 'kind'>, bytes: { uploaded: number; total?: number }): void;
+  /** One controller reconcile: how long it took and whether it returned or threw. */
+  reconciled(kind: string, seconds: number, ok: boolean): void;
   /** Text exposition for the /metrics handler. */
   metrics(): Promise<string>;
   /** Content-Type header for the /metrics response. */
@@ -72,6 +74,14 @@ export function createProcessMetrics(options: ProcessMetricsOptions = {}): Proce
     registers,
   });
 
+  const reconcile = new Histogram({
+    name: 'stowage_reconcile_duration_seconds',
+    help: 'Duration of controller reconciles, by kind and result',
+    labelNames: ['kind', 'result'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers,
+  });
+
   return {
     registry,
     contentType: registry.contentType,
@@ -86,6 +96,9 @@ export function createProcessMetrics(options: ProcessMetricsOptions = {}): Proce
       const labels = { namespace: s.namespace, invoker: s.invoker };
       uploaded.inc(labels, bytes.uploaded);
       if (bytes.total !== undefined) processed.inc(labels, bytes.total);
+    },
+    reconciled(kind, seconds, ok) {
+      reconcile.observe({ kind, result: ok ? 'success' : 'error' }, seconds);
     },
     metrics: () => registry.metrics(),
   };

@@ -22,6 +22,7 @@ const table: ReadonlyArray<[names: string[], load: () => Promise<Register>]> = [
   [['unlock'], async () => (await import('./unlock.ts')).registerUnlock],
   [['download'], async () => (await import('./download.ts')).registerDownload],
   [['serve'], async () => (await import('./serve.ts')).registerServe],
+  [['operator'], async () => (await import('./operator.ts')).registerOperator],
   [['job-run'], async () => (await import('./job-run.ts')).registerJobRun],
   [
     ['backup', 'update-status', 'create-backupsession'],

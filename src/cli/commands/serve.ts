@@ -58,4 +58,3 @@ export function registerServe(program: Command, ctx: CliContext): void {
       await runtime.stop();
     });
 }
-

@@ -10,7 +10,7 @@ import { Option, type Command } from 'commander';
 import { StowageError } from '../../errors.ts';
 import type { StepContext } from '../../steps/step-context.ts';
 import type { ResticProgress } from '../../engine/types.ts';
-import { openLocalStore, type CliContext } from '../context.ts';
+import { openStore, type CliContext } from '../context.ts';
 import { createProgressView } from '../progress.ts';
 import { PROGRESS_FILE, progressFileWriter } from '../session-progress.ts';
 
@@ -95,7 +95,7 @@ export function stepContext(ctx: CliContext, progress?: { label: string; scratch
     };
   }
   return {
-    store: openLocalStore(ctx),
+    store: openStore(ctx),
     logger: ctx.logger,
     now: () => new Date(),
     resticBinary: ctx.config.resticBinary,
@@ -187,7 +187,7 @@ export function registerSteps(program: Command, ctx: CliContext): void {
     .option('--invoker-kind <kind>', '', 'BackupConfiguration')
     .option('--namespace <ns>', '', 'default')
     .action(async (f: { invokerName: string; invokerKind: string; namespace: string }) => {
-      const store = openLocalStore(ctx);
+      const store = openStore(ctx);
       const bc = await store.get('BackupConfiguration', f.namespace, f.invokerName);
       if (!bc)
         throw new StowageError('NOT_FOUND', `BackupConfiguration ${f.namespace}/${f.invokerName} not found`);

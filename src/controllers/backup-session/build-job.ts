@@ -7,7 +7,7 @@ import { backupJobName } from '../../core/naming.ts';
 import { StowageError } from '../../errors.ts';
 import type { ControllerContext } from '../context.ts';
 import { resolveJobSteps } from '../resolve-steps.ts';
-import type { JobSpec } from '../store.ts';
+import { invokerJobSettings, type JobSpec } from '../store.ts';
 
 export async function buildBackupJob(
   ctx: ControllerContext,
@@ -41,5 +41,6 @@ export async function buildBackupJob(
     },
     steps,
     interimVolume: bc.spec.interimVolumeTemplate !== undefined,
+    ...invokerJobSettings(bc.spec),
   };
 }

@@ -1,0 +1,101 @@
+/**
+ * `stowage operator`: the Kubernetes runtime. Watches Stash's kinds through the API server, runs
+ * the controllers, serves /healthz, /readyz and /metrics, and — with leader election, as the Helm
+ * chart runs it — only the replica holding the Lease reconciles.
+ */
+import type { Command } from 'commander';
+import { createProcessMetrics } from '../../metrics/index.ts';
+import { startHttpEndpoints } from '../../runtime/http-endpoints.ts';
+import { createSessionMetricsSink } from '../../runtime/session-metrics.ts';
+import { loadKubeConfig } from '../../runtime/kubernetes/kube-client.ts';
+import { LeaderElector } from '../../runtime/kubernetes/leader-election.ts';
+import { KubernetesOperator } from '../../runtime/kubernetes/operator.ts';
+import { StowageError } from '../../errors.ts';
+import type { CliContext } from '../context.ts';
+import { parseGoDuration } from '../../core/format.ts';
+
+interface OperatorFlags {
+  listen: string;
+  leaderElect: boolean;
+  leaseNamespace: string;
+  leaseName: string;
+  concurrency: string;
+  resync: string;
+}
+
+export function registerOperator(program: Command, ctx: CliContext): void {
+  program
+    .command('operator')
+    .description('Run the Kubernetes operator (BackupConfiguration → CronJob, sessions → Jobs)')
+    .option('--listen <host:port>', 'address for /healthz, /readyz and /metrics', '0.0.0.0:8080')
+    .option('--leader-elect', 'reconcile only while holding the leader Lease', false)
+    .option('--lease-namespace <ns>', 'namespace of the leader Lease', 'default')
+    .option('--lease-name <name>', 'name of the leader Lease', 'stowage-operator')
+    .option('--concurrency <n>', 'parallel reconciles', '8')
+    .option('--resync <duration>', 're-check objects in flight this often (e.g. 60s, 5m)', '60s')
+    .action(async (f: OperatorFlags) => {
+      const log = ctx.logger.child({ component: 'operator' });
+      const concurrency = Number(f.concurrency);
+      if (!Number.isInteger(concurrency) || concurrency < 1)
+        throw new StowageError('USAGE', `--concurrency must be a positive integer, not "${f.concurrency}"`);
+      const kubeConfig = loadKubeConfig(ctx.config.kubeconfig);
+      const metrics = createProcessMetrics();
+      const operator = new KubernetesOperator({
+        kubeConfig,
+        logger: ctx.logger,
+        settings: { image: ctx.config.image, pushgatewayUrl: ctx.config.pushgatewayUrl },
+        metrics: createSessionMetricsSink(ctx.config.pushgatewayUrl, ctx.logger),
+        concurrency,
+        resyncMs: resyncMs(f.resync),
+        onReconciled: (kind, seconds, ok) => metrics.reconciled(kind, seconds, ok),
+      });
+      const server = await startHttpEndpoints({
+        listen: f.listen,
+        metrics: () => metrics.metrics(),
+        metricsContentType: metrics.contentType,
+        ready: () => operator.ready,
+      });
+
+      let lost = false;
+      const done = new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+        if (!f.leaderElect) return;
+        const elector = new LeaderElector({
+          kubeConfig,
+          namespace: f.leaseNamespace,
+          name: f.leaseName,
+          logger: log,
+        });
+        elector.run({
+          onStartedLeading: () => operator.start(),
+          onStoppedLeading: () => {
+            lost = true;
+            resolve();
+          },
+        });
+        shutdownHooks.push(() => elector.stop());
+      });
+      const shutdownHooks: Array<() => Promise<void>> = [];
+      if (!f.leaderElect) await operator.start();
+      log.info({ listen: f.listen, leaderElect: f.leaderElect }, 'stowage operator running');
+      await done;
+      log.info('shutting down: finishing running reconciles; Jobs keep running in the cluster');
+      await operator.stop();
+      for (const hook of shutdownHooks) await hook();
+      await server.close();
+      // A replica that lost the Lease exits non-zero so its Deployment restarts it as a candidate.
+      if (lost) process.exitCode = 1;
+    });
+}
+
+function resyncMs(text: string): number {
+  let ns: number;
+  try {
+    ns = parseGoDuration(text);
+  } catch {
+    throw new StowageError('USAGE', `--resync must be a duration such as 60s or 5m, not "${text}"`);
+  }
+  if (ns < 1e9) throw new StowageError('USAGE', `--resync must be at least 1s, not "${text}"`);
+  return ns / 1e6;
+}

@@ -1,0 +1,163 @@
+/**
+ * The Job that runs a session's steps (stash-spec §3.3): every step but the last is an init
+ * container, in order, so the kubelet runs them one after another and the first failure fails the
+ * pod; the last is the main container. backoffLimit 0 and restartPolicy Never: a failed backup is
+ * reported, not silently re-run. The Job, its interim PVC and its RBAC are owned by the session,
+ * so deleting the session garbage-collects all of them.
+ *
+ * The volumes are the paths the steps are written against (and that the standalone job runner
+ * maps onto folders): `stash-tmp-dir` at /stash-tmp, and the interim volume at
+ * /stash-interim-volume — a PVC from interimVolumeTemplate.
+ */
+import type {
+  V1Container,
+  V1EnvVar,
+  V1Job,
+  V1OwnerReference,
+  V1PersistentVolumeClaim,
+  V1PodSpec,
+  V1Volume,
+  V1VolumeMount,
+} from '@kubernetes/client-node';
+import type { JobSpec, JobStep } from '../../controllers/store.ts';
+import { interimPvcName } from '../../core/naming.ts';
+import { StowageError } from '../../errors.ts';
+import { POD_ENV } from './pod-env.ts';
+import { controllerRef, jobRules, rbacSet, type RbacSet } from './rbac-manifests.ts';
+import {
+  applyContainerSettings,
+  applyPodSettings,
+  podTemplateMeta,
+  serviceAccountNameOf,
+  upsertEnv,
+} from './runtime-settings.ts';
+
+export const TMP_VOLUME = 'stash-tmp-dir';
+export const TMP_MOUNT_PATH = '/stash-tmp';
+export const INTERIM_VOLUME = 'stash-interim-volume';
+export const INTERIM_MOUNT_PATH = '/stash-interim-volume';
+export const SESSION_API_VERSION = 'stash.appscode.com/v1beta1';
+/** Labels that find a session's Job (and its pods, through the pod template). */
+export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
+export const LABEL_COMPONENT = 'app.kubernetes.io/component';
+export const LABEL_SESSION = 'stash.appscode.com/session';
+
+export interface JobManifests {
+  job: V1Job;
+  /** Present when the invoker has an interimVolumeTemplate. */
+  pvc?: V1PersistentVolumeClaim;
+  rbac: RbacSet;
+}
+
+/** Stash's defaults (backup runs unprivileged; restore writes files as root), unless runtimeSettings say otherwise. */
+function defaultPodSecurityContext(kind: JobSpec['owner']['kind']): V1PodSpec['securityContext'] {
+  return kind === 'BackupSession' ? { runAsUser: 65535 } : { runAsUser: 0, runAsGroup: 0 };
+}
+
+function container(
+  step: JobStep,
+  mounts: V1VolumeMount[],
+  settings: JobSpec['runtimeSettings'],
+): V1Container {
+  const stepEnv: V1EnvVar[] = Object.entries(step.env).map(([name, value]) => ({ name, value }));
+  return applyContainerSettings(
+    {
+      name: step.name,
+      image: step.image,
+      imagePullPolicy: 'IfNotPresent',
+      ...(step.command.length ? { command: step.command } : {}),
+      ...(step.args.length ? { args: step.args } : {}),
+      env: upsertEnv([...POD_ENV], stepEnv),
+      volumeMounts: mounts,
+    },
+    settings?.container,
+  );
+}
+
+export function jobManifests(job: JobSpec, o: { ownerUid: string }): JobManifests {
+  if (job.steps.length === 0)
+    throw new StowageError('INVALID_INPUT', `Job ${job.namespace}/${job.name} has no steps to run`);
+  const owner: V1OwnerReference = controllerRef({
+    apiVersion: SESSION_API_VERSION,
+    kind: job.owner.kind,
+    name: job.owner.name,
+    uid: o.ownerUid,
+  });
+  const labels: Record<string, string> = {
+    [LABEL_MANAGED_BY]: 'stash.appscode.com',
+    [LABEL_COMPONENT]: job.owner.kind === 'BackupSession' ? 'stash-backup' : 'stash-restore',
+    [LABEL_SESSION]: job.owner.name,
+  };
+  const meta = (name: string) => ({ name, namespace: job.namespace, labels, ownerReferences: [owner] });
+
+  const tmp: V1Volume = {
+    name: TMP_VOLUME,
+    emptyDir: {
+      ...(job.tempDir?.medium ? { medium: job.tempDir.medium } : {}),
+      ...(job.tempDir?.sizeLimit !== undefined ? { sizeLimit: String(job.tempDir.sizeLimit) } : {}),
+    },
+  };
+  const volumes: V1Volume[] = [tmp];
+  const mounts: V1VolumeMount[] = [{ name: TMP_VOLUME, mountPath: TMP_MOUNT_PATH }];
+  let pvc: V1PersistentVolumeClaim | undefined;
+  if (job.interimVolume) {
+    const template = job.interimVolumeTemplate;
+    if (template) {
+      const tmeta = template.metadata ?? {};
+      const name = interimPvcName(job.owner.name, tmeta.name ?? INTERIM_VOLUME);
+      pvc = {
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata: {
+          ...meta(name),
+          labels: { ...((tmeta.labels ?? {}) as Record<string, string>), ...labels },
+          ...(tmeta.annotations ? { annotations: tmeta.annotations as Record<string, string> } : {}),
+        },
+        spec: (template.spec ?? {}) as V1PersistentVolumeClaim['spec'],
+      };
+      volumes.push({ name: INTERIM_VOLUME, persistentVolumeClaim: { claimName: name } });
+    } else {
+      // Requested without a template (no claim to make): scratch space for the pod's lifetime.
+      volumes.push({ name: INTERIM_VOLUME, emptyDir: {} });
+    }
+    mounts.push({ name: INTERIM_VOLUME, mountPath: INTERIM_MOUNT_PATH });
+  }
+
+  const pod = job.runtimeSettings?.pod;
+  const userSa = serviceAccountNameOf(pod);
+  const rbac = rbacSet({
+    name: job.name,
+    namespace: job.namespace,
+    ...(userSa ? { serviceAccountName: userSa } : {}),
+    rules: jobRules(job.owner),
+    owner,
+    labels,
+  });
+  const containers = job.steps.map((s) => container(s, mounts, job.runtimeSettings));
+  const podSpec = applyPodSettings(
+    {
+      restartPolicy: 'Never',
+      serviceAccountName: userSa ?? job.name,
+      // The steps talk to the API server (status, events) with this account's token.
+      automountServiceAccountToken: true,
+      securityContext: defaultPodSecurityContext(job.owner.kind),
+      initContainers: containers.slice(0, -1),
+      containers: containers.slice(-1),
+      volumes,
+    },
+    pod,
+  );
+  return {
+    rbac,
+    ...(pvc ? { pvc } : {}),
+    job: {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: meta(job.name),
+      spec: {
+        backoffLimit: 0,
+        template: { metadata: podTemplateMeta(pod, labels), spec: podSpec },
+      },
+    },
+  };
+}
