@@ -68,6 +68,17 @@ export interface JobSpec {
   /** True when an interim volume is requested (interimVolumeTemplate). */
   interimVolume: boolean;
   /**
+   * The Repository the steps read and update, and its storage Secret. A cluster Job whose
+   * Repository lives in another namespace (usagePolicy allowing it) needs access granted there.
+   */
+  repository?: {
+    namespace: string;
+    name: string;
+    storageSecretName?: string;
+    /** A local backend: its mountPath, optional subPath and Kubernetes volume source (hostPath, nfs, PVC…). */
+    local?: { mountPath: string; subPath?: string; [volumeSource: string]: unknown };
+  };
+  /**
    * The invoker's settings a cluster Job applies (stash-spec §3.3): the interim PVC's template, pod
    * and container runtimeSettings (serviceAccountName, nodeSelector, resources, securityContext…)
    * and the tmp emptyDir's medium/size. The standalone runtime runs local processes and ignores them.
@@ -78,6 +89,18 @@ export interface JobSpec {
 }
 
 type InvokerSpec = ObjectOf<'BackupConfiguration'>['spec'];
+
+/** JobSpec.repository of a Repository object. */
+export function repositoryRef(repo: ObjectOf<'Repository'>): NonNullable<JobSpec['repository']> {
+  const secret = repo.spec.backend.storageSecretName;
+  const local = repo.spec.backend.local;
+  return {
+    namespace: repo.metadata.namespace ?? 'default',
+    name: repo.metadata.name ?? '',
+    ...(secret ? { storageSecretName: secret } : {}),
+    ...(local ? { local } : {}),
+  };
+}
 
 /** The JobSpec fields taken as they are from an invoker's spec (BackupConfiguration or RestoreSession). */
 export function invokerJobSettings(

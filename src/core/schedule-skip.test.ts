@@ -112,6 +112,13 @@ describe('historyToDelete', () => {
     expect(historyToDelete(sessions, limit).map((s) => s.metadata.name)).toEqual(want);
   });
 
+  it('Given the newest session still completing, When cleaning with limit 1, Then the one before it goes', () => {
+    const sessions = [bs('s2', 'Running'), bs('s1', 'Succeeded')];
+    expect(historyToDelete(sessions, 1, 's2').map((s) => s.metadata.name)).toEqual(['s1']);
+    // Without knowing s2 is completing, s1 is the last completed session and survives.
+    expect(historyToDelete(sessions, 1).map((s) => s.metadata.name)).toEqual([]);
+  });
+
   it('Given unsorted sessions, When sorted, Then newest first with name as tie-break', () => {
     const sorted = sortNewestFirst([
       bs('a', 'Succeeded', { created: '2024-01-01T00:00:00Z' }),

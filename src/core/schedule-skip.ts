@@ -57,20 +57,24 @@ export interface SessionLike {
 /**
  * Sessions to delete for `backupHistoryLimit` (given newest first; returned in the same order). The
  * newest `limit` are kept; of the rest, sessions in a final phase are deleted — except the most
- * recent Succeeded-or-Failed session of all, which survives unless limit ≤ 0.
+ * recent Succeeded-or-Failed session of all, which survives unless limit ≤ 0. `completing` names
+ * the session being finished right now: it counts as completed even though its phase is not
+ * written yet (else the session before it would survive as "the last completed" one).
  */
 export function historyToDelete<S extends SessionLike>(
   sessionsNewestFirst: readonly S[],
   limit: number,
+  completing?: string,
 ): S[] {
   const keep = Math.max(0, limit);
-  const lastCompleted =
-    limit > 0
-      ? sessionsNewestFirst.find((s) => s.status?.phase === 'Succeeded' || s.status?.phase === 'Failed')
-      : undefined;
+  const completed = (s: S) =>
+    s.metadata.name === completing || s.status?.phase === 'Succeeded' || s.status?.phase === 'Failed';
+  const lastCompleted = limit > 0 ? sessionsNewestFirst.find(completed) : undefined;
   return sessionsNewestFirst
     .slice(keep)
-    .filter((s) => isFinalBackupPhase(s.status?.phase) && s !== lastCompleted);
+    .filter(
+      (s) => s.metadata.name !== completing && isFinalBackupPhase(s.status?.phase) && s !== lastCompleted,
+    );
 }
 
 /** Sorts newest first by creationTimestamp, then by name descending (ties). */

@@ -121,7 +121,7 @@ async function waitUntil(
   throw new Error(`${name}: no ${what} within ${timeoutMs / 1000}s:\n${server.output()}`);
 }
 
-function kubeconfigYaml(server: string, caFile: string, token: string): string {
+export function kubeconfigYaml(server: string, caFile: string, token: string): string {
   const q = (s: string): string => JSON.stringify(s);
   return [
     'apiVersion: v1',

@@ -28,12 +28,16 @@
  *   Secret/ConfigMap (not optional) or PVC keeps the pod in ContainerCreating until it appears.
  *   The `kube-root-ca.crt` ConfigMap (the harness runs no root-CA publisher) falls back to the
  *   apiserver CA file. Pod folders are kept after the pod ends, for post-mortems.
- * - Paths. There is no mount namespace, so a container's paths are rewritten instead: every
- *   command/args string, env value (whatever its source) and workingDir that equals a mountPath or
- *   starts with `<mountPath>/` is rewritten to the volume's folder (longest mountPath first, after
- *   `$(VAR)` expansion, each string once). Paths embedded in longer strings (`--dir=/data`, inside
- *   a shell snippet) are NOT rewritten: pass them through env or as separate args. subPath and
- *   subPathExpr are honoured, readOnly is not. terminationMessagePath (default
+ * - Paths. There is no mount namespace, so a container's paths are rewritten instead (after
+ *   `$(VAR)` expansion, each string once, longest mountPath first). In what the pod spec itself
+ *   says — command, args and literal env `value`s — every mountPath at a path boundary is
+ *   rewritten wherever it occurs: `/data`, `/data/x`, `--scratch-dir=/stash-tmp`, `cat /data/f`
+ *   in a shell snippet, `a:/data` (boundary: start or a character that cannot be in a path before
+ *   it; end, `/` or such a character after it — so `/var/data` and `/data.txt` stay). Values that
+ *   are data (from Secrets, ConfigMaps, fieldRefs) and workingDir are rewritten only when the whole
+ *   value equals a mountPath or starts with `<mountPath>/`. A mount at `/` is never rewritten. Paths
+ *   a process builds itself (`$DIR/x` in a snippet is fine: $DIR is rewritten) are not seen.
+ *   subPath and subPathExpr are honoured, readOnly is not. terminationMessagePath (default
  *   /dev/termination-log) maps to a per-container file. workingDir outside any mount is used as is
  *   when it exists here, else as `<pod dir>/rootfs<workingDir>`; without workingDir the process
  *   runs in the pod folder.
@@ -132,7 +136,7 @@ export interface PodRunner {
   killContainer(namespace: string, pod: string, container?: string): Promise<void>;
   /** stdout+stderr of a container so far. */
   logs(namespace: string, pod: string, container: string): string;
-  /** Pods (ns/name) this runner has started. */
+  /** Pods (ns/name) this runner has started (picked up to run, in order; a pod waiting for its image counts). */
   started(): string[];
   /** Stops watching, kills running processes. */
   stop(): Promise<void>;
@@ -282,7 +286,23 @@ interface Mount {
   hostPath: string;
 }
 
-/** The folder of `s` when it is a mountPath or below one (mounts sorted longest first), else `s`. */
+/**
+ * Spec-authored strings: every mountPath occurring at a path boundary — after the start or a
+ * character that cannot be part of a path (`=`, `:`, space, quote…), and followed by the end, `/`
+ * or such a character — becomes its folder, in one pass (mounts sorted longest first), so
+ * `--scratch-dir=/stash-tmp`, `a:/data/x` and `cat /data/f` are rewritten, `/var/data` and
+ * `/data.txt` (for a mount at /data) are not.
+ */
+function rewriteEmbedded(s: string, mounts: readonly Mount[]): string {
+  const candidates = mounts.filter((m) => m.mountPath !== '/');
+  if (candidates.length === 0) return s;
+  const alternation = candidates.map((m) => m.mountPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+  const re = new RegExp(`(^|[^A-Za-z0-9._~/-])(${alternation})(?=$|/|[^A-Za-z0-9._~-])`, 'g');
+  const hostOf = new Map(candidates.map((m) => [m.mountPath, m.hostPath]));
+  return s.replace(re, (_m, pre: string, mountPath: string) => pre + (hostOf.get(mountPath) ?? mountPath));
+}
+
+/** Data (Secret/ConfigMap/downward API values, workingDir): the folder of `s` when it is a mountPath or below one, else `s`. */
 function rewritePath(s: string, mounts: readonly Mount[]): string {
   for (const m of mounts) {
     if (s === m.mountPath) return m.hostPath;
@@ -514,7 +534,13 @@ class PodWorker {
 
   /** Newer copy of the pod from the watch. */
   update(pod: V1Pod): void {
-    this.pod = pod;
+    // A resync's list may be older than the last watch event: keep the newest copy.
+    const version = (p: V1Pod): bigint | undefined => {
+      const v = p.metadata?.resourceVersion;
+      return v && /^\d+$/.test(v) ? BigInt(v) : undefined;
+    };
+    const [next, current] = [version(pod), version(this.pod)];
+    if (next === undefined || current === undefined || next >= current) this.pod = pod;
   }
 
   /** Ends the pod: stops its processes (SIGTERM, grace, SIGKILL; SIGKILL at once when the runner stops). */
@@ -860,6 +886,8 @@ class PodWorker {
       KUBERNETES_SERVICE_PORT_HTTPS: this.r.apiPort,
     };
     const env: Record<string, string> = {};
+    /** Names whose value is spec-authored (a literal `value`), as opposed to data. */
+    const literal = new Set<string>();
     const configError = (m: string): WaitingError => new WaitingError('CreateContainerConfigError', m);
     const keyed = async (
       kind: 'Secret' | 'ConfigMap',
@@ -875,14 +903,18 @@ class PodWorker {
       if (!ref) continue;
       const data = await keyed(from.secretRef ? 'Secret' : 'ConfigMap', ref.name ?? '', ref.optional);
       for (const [k, v] of Object.entries(data ?? {})) {
-        if (!k.includes('=')) env[`${from.prefix ?? ''}${k}`] = v.toString();
+        if (k.includes('=')) continue;
+        env[`${from.prefix ?? ''}${k}`] = v.toString();
+        literal.delete(`${from.prefix ?? ''}${k}`);
       }
     }
     const lookup = (name: string): string | undefined => env[name] ?? serviceEnv[name];
     for (const e of c.env ?? []) {
       const from = e.valueFrom;
+      literal.delete(e.name);
       if (!from) {
         env[e.name] = expandVars(e.value ?? '', lookup);
+        literal.add(e.name);
       } else if (from.fieldRef) {
         env[e.name] = this.fieldValue(from.fieldRef);
       } else if (from.resourceFieldRef) {
@@ -916,7 +948,7 @@ class PodWorker {
     await writeFile(terminationFile, '');
     mounts.push({ mountPath: c.terminationMessagePath ?? '/dev/termination-log', hostPath: terminationFile });
     mounts.sort((a, b) => b.mountPath.length - a.mountPath.length);
-    const rw = (s: string): string => rewritePath(s, mounts);
+    const rw = (s: string): string => rewriteEmbedded(s, mounts);
 
     const full = (name: string): string | undefined => env[name] ?? serviceEnv[name];
     const command = (c.command ?? []).map((s) => rw(expandVars(s, full)));
@@ -929,7 +961,7 @@ class PodWorker {
 
     let cwd = this.dir;
     if (c.workingDir) {
-      const mapped = rw(normalize(c.workingDir));
+      const mapped = rewritePath(normalize(c.workingDir), mounts);
       cwd =
         mapped !== normalize(c.workingDir) || existsSync(mapped) ? mapped : join(this.dir, 'rootfs', mapped);
       await mkdir(cwd, { recursive: true });
@@ -943,7 +975,9 @@ class PodWorker {
         ...serviceEnv,
         KUBECONFIG: this.kubeconfig,
         HOSTNAME: this.name,
-        ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, rw(v)])),
+        ...Object.fromEntries(
+          Object.entries(env).map(([k, v]) => [k, literal.has(k) ? rw(v) : rewritePath(v, mounts)]),
+        ),
       },
     };
   }
@@ -1159,12 +1193,19 @@ class PodWorker {
           this.terminate('gone');
           return;
         }
-        const ours = new Set((this.status.conditions ?? []).map((c) => c.type));
-        const theirs = (current.status?.conditions ?? []).filter((c) => !ours.has(c.type));
+        // Conditions set by others are kept; an unchanged condition keeps its transition time.
+        const existing = current.status?.conditions ?? [];
+        const ours = structuredClone(this.status.conditions ?? []).map((c) => {
+          const old = existing.find((e) => e.type === c.type);
+          return old?.status === c.status && old.lastTransitionTime
+            ? { ...c, lastTransitionTime: old.lastTransitionTime }
+            : c;
+        });
+        const theirs = existing.filter((e) => !ours.some((c) => c.type === e.type));
         current.status = {
           ...current.status,
           ...structuredClone(this.status),
-          conditions: [...theirs, ...structuredClone(this.status.conditions ?? [])],
+          conditions: [...theirs, ...ours],
         };
         await core.replaceNamespacedPodStatus({ namespace: this.namespace, name: this.name, body: current });
         return;
@@ -1219,9 +1260,10 @@ async function finalizeDelete(r: Runner, pod: V1Pod): Promise<void> {
     await r.core.deleteNamespacedPod({
       namespace: pod.metadata?.namespace ?? '',
       name: pod.metadata?.name ?? '',
-      gracePeriodSeconds: 0,
-      body: { preconditions: { uid } },
+      // With a body, the apiserver reads the options from it alone (query parameters are ignored).
+      body: { gracePeriodSeconds: 0, preconditions: { uid } },
     });
+    r.o.log(`${pod.metadata?.namespace}/${pod.metadata?.name}: deleted`);
   } catch (e) {
     const code = httpCode(e);
     if (code !== 404 && code !== 409) {
@@ -1405,39 +1447,52 @@ export async function startPodRunner(options: PodRunnerOptions): Promise<PodRunn
 
   const watch = new Watch(kc);
   let watchAbort: AbortController | undefined;
+  /** One watch from `resourceVersion`; resolves to the last version seen, or undefined when a relist is due. */
+  const watchOnce = (resourceVersion: string): Promise<string | undefined> =>
+    new Promise((resolve) => {
+      let last: string | undefined = resourceVersion;
+      watch
+        .watch(
+          '/api/v1/pods',
+          // The server ends the watch before client-node's 30 s inactivity timeout would.
+          { allowWatchBookmarks: true, resourceVersion, timeoutSeconds: 20 },
+          (type: string, obj: V1Pod) => {
+            if (type === 'ERROR') {
+              // 410 Gone (version too old) and the like: list again.
+              log(`watch error event: ${(obj as { message?: string }).message ?? type}`);
+              last = undefined;
+              return;
+            }
+            if (last !== undefined) last = obj.metadata?.resourceVersion ?? last;
+            if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') safeOnPod(type, obj);
+          },
+          (err: unknown) => {
+            if (err && !r.stopped) log(`watch ended: ${describe(err)}`);
+            resolve(err ? undefined : last);
+          },
+        )
+        .then(
+          (ctrl) => {
+            watchAbort = ctrl;
+            if (r.stopped) ctrl.abort();
+          },
+          (e: unknown) => {
+            if (!r.stopped) log(`watch failed: ${describe(e)}`);
+            resolve(undefined);
+          },
+        );
+    });
   const watchLoop = async (): Promise<void> => {
+    let resourceVersion: string | undefined;
     while (!r.stopped) {
       try {
-        const resourceVersion = await resync();
-        await new Promise<void>((resolve) => {
-          watch
-            .watch(
-              '/api/v1/pods',
-              { allowWatchBookmarks: true, ...(resourceVersion ? { resourceVersion } : {}) },
-              (type: string, obj: V1Pod) => {
-                if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') safeOnPod(type, obj);
-                else if (type === 'ERROR') log(`watch error event: ${JSON.stringify(obj)}`);
-              },
-              (err: unknown) => {
-                if (err && !r.stopped) log(`watch ended: ${describe(err)}`);
-                resolve();
-              },
-            )
-            .then(
-              (ctrl) => {
-                watchAbort = ctrl;
-                if (r.stopped) ctrl.abort();
-              },
-              (e: unknown) => {
-                if (!r.stopped) log(`watch failed: ${describe(e)}`);
-                resolve();
-              },
-            );
-        });
+        resourceVersion ??= await resync();
+        resourceVersion = resourceVersion ? await watchOnce(resourceVersion) : undefined;
       } catch (e) {
         if (!r.stopped) log(`pod list failed: ${describe(e)}`);
+        resourceVersion = undefined;
       }
-      if (!r.stopped) await sleep(500);
+      if (!r.stopped && resourceVersion === undefined) await sleep(500);
     }
   };
   const loop = watchLoop();

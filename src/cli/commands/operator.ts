@@ -10,7 +10,7 @@ import { createSessionMetricsSink } from '../../runtime/session-metrics.ts';
 import { loadKubeConfig } from '../../runtime/kubernetes/kube-client.ts';
 import { LeaderElector } from '../../runtime/kubernetes/leader-election.ts';
 import { KubernetesOperator } from '../../runtime/kubernetes/operator.ts';
-import { StowageError } from '../../errors.ts';
+import { errorMessage, StowageError } from '../../errors.ts';
 import type { CliContext } from '../context.ts';
 import { parseGoDuration } from '../../core/format.ts';
 
@@ -56,36 +56,45 @@ export function registerOperator(program: Command, ctx: CliContext): void {
         ready: () => operator.ready,
       });
 
-      let lost = false;
+      // Declared before the Promise below: its executor runs at once and registers the hook.
+      const shutdownHooks: Array<() => Promise<void>> = [];
+      /** Why the process ends non-zero: the Lease was lost, or the operator could not start. */
+      let failed: string | undefined;
       const done = new Promise<void>((resolve) => {
         process.once('SIGINT', () => resolve());
         process.once('SIGTERM', () => resolve());
-        if (!f.leaderElect) return;
+        const fail = (why: string) => {
+          failed ??= why;
+          resolve();
+        };
+        // Not awaited: a signal must end the process even while the informers are still listing.
+        const start = () =>
+          operator.start().catch((e: unknown) => {
+            log.error({ err: errorMessage(e) }, 'operator failed to start');
+            fail('start failed');
+          });
+        if (!f.leaderElect) {
+          void start();
+          return;
+        }
         const elector = new LeaderElector({
           kubeConfig,
           namespace: f.leaseNamespace,
           name: f.leaseName,
           logger: log,
         });
-        elector.run({
-          onStartedLeading: () => operator.start(),
-          onStoppedLeading: () => {
-            lost = true;
-            resolve();
-          },
-        });
+        elector.run({ onStartedLeading: start, onStoppedLeading: () => fail('lease lost') });
         shutdownHooks.push(() => elector.stop());
       });
-      const shutdownHooks: Array<() => Promise<void>> = [];
-      if (!f.leaderElect) await operator.start();
       log.info({ listen: f.listen, leaderElect: f.leaderElect }, 'stowage operator running');
       await done;
       log.info('shutting down: finishing running reconciles; Jobs keep running in the cluster');
       await operator.stop();
+      // After the last reconcile: the Lease is released only once this replica no longer writes.
       for (const hook of shutdownHooks) await hook();
       await server.close();
       // A replica that lost the Lease exits non-zero so its Deployment restarts it as a candidate.
-      if (lost) process.exitCode = 1;
+      if (failed) process.exitCode = 1;
     });
 }
 

@@ -7,7 +7,7 @@ import { backupJobName } from '../../core/naming.ts';
 import { StowageError } from '../../errors.ts';
 import type { ControllerContext } from '../context.ts';
 import { resolveJobSteps } from '../resolve-steps.ts';
-import { invokerJobSettings, type JobSpec } from '../store.ts';
+import { invokerJobSettings, repositoryRef, type JobSpec } from '../store.ts';
 
 export async function buildBackupJob(
   ctx: ControllerContext,
@@ -41,6 +41,7 @@ export async function buildBackupJob(
     },
     steps,
     interimVolume: bc.spec.interimVolumeTemplate !== undefined,
+    repository: repositoryRef(repository),
     ...invokerJobSettings(bc.spec),
   };
 }

@@ -279,7 +279,11 @@ async function cleanupHistory(ctx: ControllerContext, session: Session, bc: Bc):
         (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '') ||
         (b.metadata.name ?? '').localeCompare(a.metadata.name ?? ''),
     );
-    for (const old of historyToDelete(newestFirst, bc.spec.backupHistoryLimit)) {
+    // A skipped session is not a completed backup: it must not displace the last real one.
+    const completing = isTrue(session.status?.conditions, SC.BackupSkipped)
+      ? undefined
+      : session.metadata.name;
+    for (const old of historyToDelete(newestFirst, bc.spec.backupHistoryLimit, completing)) {
       if (old.metadata.name === session.metadata.name) continue;
       await ctx.store.delete('BackupSession', ns, old.metadata.name ?? '');
     }

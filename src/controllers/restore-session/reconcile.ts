@@ -13,7 +13,7 @@ import { pushSessionMetrics } from '../metrics-pushed.ts';
 import { done, requeueAfter, type ControllerContext, type ReconcileResult } from '../context.ts';
 import { checkUsagePolicy } from '../repository/usage-policy.ts';
 import { resolveJobSteps } from '../resolve-steps.ts';
-import { invokerJobSettings } from '../store.ts';
+import { invokerJobSettings, repositoryRef } from '../store.ts';
 import { isRestoreFinal, updateRestoreSessionStatus } from './status.ts';
 
 const POLL_MS = 1_000;
@@ -141,6 +141,7 @@ export async function reconcileRestoreSession(
         owner: { kind: 'RestoreSession', name, ...(rs.metadata.uid ? { uid: rs.metadata.uid } : {}) },
         steps,
         interimVolume: rs.spec.interimVolumeTemplate !== undefined,
+        repository: repositoryRef(repo),
         ...invokerJobSettings(rs.spec),
       });
       ensured = {

@@ -123,3 +123,37 @@ describe('jobManifests', () => {
     expect(() => jobManifests(spec({ steps: [] }), { ownerUid: 'x' })).toThrow(/no steps/);
   });
 });
+
+describe('jobManifests: a local backend', () => {
+  it("mounts the Repository's volume source at its mountPath, as Stash does", () => {
+    const { job } = jobManifests(
+      spec({
+        repository: {
+          namespace: 'demo',
+          name: 'repo',
+          local: { mountPath: '/safe/data', subPath: 'pg', persistentVolumeClaim: { claimName: 'backups' } },
+        },
+      }),
+      { ownerUid: 'sess-uid' },
+    );
+    const pod = job.spec!.template.spec!;
+    expect(pod.volumes).toContainEqual({
+      name: 'stash-local-backend',
+      persistentVolumeClaim: { claimName: 'backups' },
+    });
+    for (const c of [...pod.initContainers!, ...pod.containers])
+      expect(c.volumeMounts).toContainEqual({
+        name: 'stash-local-backend',
+        mountPath: '/safe/data',
+        subPath: 'pg',
+      });
+  });
+
+  it('adds no volume when the local backend names only a path', () => {
+    const { job } = jobManifests(
+      spec({ repository: { namespace: 'demo', name: 'repo', local: { mountPath: '/safe/data' } } }),
+      { ownerUid: 'sess-uid' },
+    );
+    expect(job.spec!.template.spec!.volumes?.map((v) => v.name)).toEqual(['stash-tmp-dir']);
+  });
+});

@@ -36,6 +36,7 @@ export const TMP_VOLUME = 'stash-tmp-dir';
 export const TMP_MOUNT_PATH = '/stash-tmp';
 export const INTERIM_VOLUME = 'stash-interim-volume';
 export const INTERIM_MOUNT_PATH = '/stash-interim-volume';
+export const LOCAL_BACKEND_VOLUME = 'stash-local-backend';
 export const SESSION_API_VERSION = 'stash.appscode.com/v1beta1';
 /** Labels that find a session's Job (and its pods, through the pod template). */
 export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
@@ -121,6 +122,17 @@ export function jobManifests(job: JobSpec, o: { ownerUid: string }): JobManifest
       volumes.push({ name: INTERIM_VOLUME, emptyDir: {} });
     }
     mounts.push({ name: INTERIM_VOLUME, mountPath: INTERIM_MOUNT_PATH });
+  }
+
+  const local = job.repository?.local;
+  if (local) {
+    // A local backend is a volume (hostPath, NFS, a PVC…) mounted where the Repository says, as
+    // Stash mounts it; without a volume source the path is taken to exist on the node already.
+    const { mountPath, subPath, ...source } = local;
+    if (Object.keys(source).length > 0) {
+      volumes.push({ name: LOCAL_BACKEND_VOLUME, ...(source as Omit<V1Volume, 'name'>) });
+      mounts.push({ name: LOCAL_BACKEND_VOLUME, mountPath, ...(subPath ? { subPath } : {}) });
+    }
   }
 
   const pod = job.runtimeSettings?.pod;

@@ -4,12 +4,13 @@
  * kubelet do the running; state() reads the outcome back from the Job and its pods.
  */
 import type { V1Job, V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
-import { kinds } from '../../api/index.ts';
+import { apiVersionOf, kinds, type KindName } from '../../api/index.ts';
 import type { Executor, JobSpec, JobState } from '../../controllers/store.ts';
 import { StowageError } from '../../errors.ts';
 import { applyObject } from './apply-object.ts';
 import { applyRbac } from './apply-rbac.ts';
 import { jobManifests } from './job-manifest.ts';
+import { controllerRef, crossNamespaceRepositoryRbac } from './rbac-manifests.ts';
 import { jobState } from './job-state.ts';
 import type { KubeClients } from './kube-client.ts';
 import { isConflict, isNotFound, toStowageError } from './kube-errors.ts';
@@ -35,6 +36,26 @@ export class JobExecutor implements Executor {
     const ownerUid = job.owner.uid ?? (await this.#sessionUid(job));
     const m = jobManifests(job, { ownerUid });
     await applyRbac(this.#c, m.rbac, this.#fieldManager);
+    const repo = job.repository;
+    if (repo && repo.namespace !== ns) {
+      // Bound to this Job's ServiceAccount, which goes with the session: the grant is inert after.
+      await applyRbac(
+        this.#c,
+        crossNamespaceRepositoryRbac({
+          name: `stash-repo-${ns}-${job.name}`.slice(0, 253),
+          repository: repo,
+          subject: { namespace: ns, name: m.job.spec?.template.spec?.serviceAccountName ?? job.name },
+          owner: controllerRef({
+            apiVersion: apiVersionOf(kinds.Repository),
+            kind: 'Repository',
+            name: repo.name,
+            uid: await this.#uidOf('Repository', repo.namespace, repo.name),
+          }),
+          labels: m.job.metadata?.labels ?? {},
+        }),
+        this.#fieldManager,
+      );
+    }
     const pvc = m.pvc;
     if (pvc) {
       const name = pvc.metadata?.name ?? '';
@@ -103,24 +124,27 @@ export class JobExecutor implements Executor {
     }
   }
 
-  /** An ownerReference needs the owner's uid; controllers normally pass it, else it is read. */
-  async #sessionUid(job: JobSpec): Promise<string> {
-    const info = kinds[job.owner.kind];
-    let session: { metadata?: { uid?: string } } | undefined;
+  /** An ownerReference needs the owner's uid; controllers normally pass the session's, else it is read. */
+  #sessionUid(job: JobSpec): Promise<string> {
+    return this.#uidOf(job.owner.kind, job.namespace, job.owner.name);
+  }
+
+  async #uidOf(kind: KindName, namespace: string, name: string): Promise<string> {
+    const info = kinds[kind];
+    let obj: { metadata?: { uid?: string } } | undefined;
     try {
-      session = (await this.#c.custom.getNamespacedCustomObject({
+      obj = (await this.#c.custom.getNamespacedCustomObject({
         group: info.group,
         version: info.version,
         plural: info.plural,
-        namespace: job.namespace,
-        name: job.owner.name,
+        namespace,
+        name,
       })) as { metadata?: { uid?: string } };
     } catch (e) {
-      throw toStowageError(e, 'get', `${job.owner.kind} ${job.namespace}/${job.owner.name}`);
+      throw toStowageError(e, 'get', `${kind} ${namespace}/${name}`);
     }
-    const uid = session?.metadata?.uid;
-    if (!uid)
-      throw new StowageError('NOT_FOUND', `${job.owner.kind} ${job.namespace}/${job.owner.name} has no uid`);
+    const uid = obj?.metadata?.uid;
+    if (!uid) throw new StowageError('NOT_FOUND', `${kind} ${namespace}/${name} has no uid`);
     return uid;
   }
 }

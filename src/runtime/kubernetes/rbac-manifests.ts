@@ -107,3 +107,59 @@ export function controllerRef(owner: {
 }): V1OwnerReference {
   return { ...owner, controller: true, blockOwnerDeletion: true };
 }
+
+/**
+ * A Job whose Repository is in another namespace (its usagePolicy allows the Job's namespace):
+ * in the Repository's namespace, read that Repository and its storage Secret, update its status.
+ * Namespaced owners cannot own objects across namespaces, so these are owned by the Repository
+ * (removed with it) and deleted with the Job by the executor.
+ */
+export function crossNamespaceRepositoryRbac(o: {
+  name: string;
+  repository: { namespace: string; name: string; storageSecretName?: string };
+  /** The Job's ServiceAccount. */
+  subject: { namespace: string; name: string };
+  owner: V1OwnerReference;
+  labels: Record<string, string>;
+}): RbacSet {
+  const metadata = {
+    name: o.name,
+    namespace: o.repository.namespace,
+    labels: o.labels,
+    ownerReferences: [o.owner],
+  };
+  const repo = [o.repository.name];
+  return {
+    role: {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { ...metadata },
+      rules: [
+        { apiGroups: [STASH], resources: ['repositories'], resourceNames: repo, verbs: ['get'] },
+        {
+          apiGroups: [STASH],
+          resources: ['repositories/status'],
+          resourceNames: repo,
+          verbs: ['get', 'update', 'patch'],
+        },
+        ...(o.repository.storageSecretName
+          ? [
+              {
+                apiGroups: [''],
+                resources: ['secrets'],
+                resourceNames: [o.repository.storageSecretName],
+                verbs: ['get'],
+              },
+            ]
+          : []),
+      ],
+    },
+    roleBinding: {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { ...metadata },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: o.name },
+      subjects: [{ kind: 'ServiceAccount', name: o.subject.name, namespace: o.subject.namespace }],
+    },
+  };
+}

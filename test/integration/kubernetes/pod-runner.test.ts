@@ -159,6 +159,17 @@ async function containerRunning(ns: string, name: string): Promise<V1Pod> {
   });
 }
 
+describe('defaultResolveImage', () => {
+  it('maps every image of a .../stowage repository to bin/stowage', () => {
+    for (const image of [STOWAGE, 'localhost:5000/stowage', 'example.com/x/stowage@sha256:abc']) {
+      expect(defaultResolveImage(image)?.[0]).toMatch(/\/bin\/stowage$/);
+    }
+    for (const image of ['stowage:1', 'ghcr.io/stowage/stowage-operator:1', 'ghcr.io/stowage/other:1']) {
+      expect(defaultResolveImage(image)).toBeUndefined();
+    }
+  });
+});
+
 describe('expandVars', () => {
   it('expands like Kubernetes', () => {
     const vars = (n: string) => ({ A: 'a', B: 'b' })[n];
@@ -239,13 +250,18 @@ describe('pod runner', () => {
       body: { metadata: { name: 'creds' }, stringData: { password: 's3cret', user: 'alice' } },
     });
     // sh -c <script> sh <$1>: $1 is a path under the mount, rewritten to the volume's folder.
-    const script =
-      'printf "%s|%s|%s|%s|%s|%s\\n" "$S_password" "$USER_NAME" "$GREETING" "$POD_NAME" "$(cat "$CREDS/password")" "$(stat -c %a "$1")"; test -z "${MISSING+x}"';
+    // Paths under the mount are rewritten to the volume's folder: whole ($CREDS, $1), as an option
+    // value ($2) and inside the snippet (cat /etc/creds/user); /etc/credsx is not under the mount.
+    const script = [
+      'test -z "${MISSING+x}"',
+      'printf "%s|%s|%s|%s\\n" "$S_password" "$USER_NAME" "$GREETING" "$POD_NAME"',
+      'printf "%s|%s|%s|%s|%s\\n" "$(cat "$CREDS/password")" "$(stat -c %a "$1")" "$(cat "${2#--file=}")" "$(cat /etc/creds/user)" /etc/credsx',
+    ].join('; ');
     await createJob(ns, 'env', {
       volumes: [{ name: 'creds', secret: { secretName: 'creds' } }],
       containers: [
         sh('main', script, {
-          args: [script, 'sh', '/etc/creds/password'],
+          args: [script, 'sh', '/etc/creds/password', '--file=/etc/creds/user'],
           envFrom: [{ secretRef: { name: 'creds' }, prefix: 'S_' }],
           env: [
             { name: 'USER_NAME', valueFrom: { secretKeyRef: { name: 'creds', key: 'user' } } },
@@ -262,7 +278,7 @@ describe('pod runner', () => {
     expect(condition).toBe('Complete');
     const podName = pod.metadata!.name!;
     expect(runner.logs(ns, podName, 'main')).toBe(
-      `s3cret|alice|hi alice in ${podName}, $(USER_NAME) $(NOPE)|${podName}|s3cret|644\n`,
+      `s3cret|alice|hi alice in ${podName}, $(USER_NAME) $(NOPE)|${podName}\ns3cret|644|alice|alice|/etc/credsx\n`,
     );
   });
 
@@ -343,7 +359,7 @@ describe('pod runner', () => {
     // The shell ignores SIGTERM (and so does its child): the runner must escalate to SIGKILL.
     await createPod(ns, 'sleeper', {
       terminationGracePeriodSeconds: 1,
-      containers: [sh('main', 'trap \'\' TERM; sleep 300 & echo "pids $$ $!"; wait')],
+      containers: [sh('main', 'trap \'\' TERM; sleep 300 & echo "pids $$$$ $!"; wait')],
     });
     await containerRunning(ns, 'sleeper');
     const pids = await eventually('the pids', () =>
@@ -362,6 +378,43 @@ describe('pod runner', () => {
       20_000,
     );
     expect(pids.some(processAlive)).toBe(false);
+  });
+
+  it('finalizes a deleted Job pod: it counts as failed and the Job controller lets it go', async () => {
+    dumpLogOnFailure();
+    const ns = await namespace('delete-job');
+    await createJob(ns, 'stopped', { containers: [sh('main', 'exec sleep 300')] });
+    const pod = await eventually('the Job pod', async () => {
+      const pods = await core.listNamespacedPod({ namespace: ns });
+      return pods.items[0];
+    });
+    const podName = pod.metadata!.name!;
+    expect(pod.metadata?.finalizers).toContain('batch.kubernetes.io/job-tracking');
+    await containerRunning(ns, podName);
+    await core.deleteNamespacedPod({ namespace: ns, name: podName });
+    const condition = await eventually('Job Failed', async () => {
+      const job = await batch.readNamespacedJob({ namespace: ns, name: 'stopped' });
+      return job.status?.conditions?.find((c) => c.type === 'Failed' && c.status === 'True');
+    });
+    expect(condition.reason).toBe('BackoffLimitExceeded');
+    await eventually('the pod object to disappear', async () =>
+      (await readPod(ns, podName)) ? undefined : true,
+    );
+  });
+
+  it('runs a sidecar init container alongside the main container and stops it afterwards', async () => {
+    dumpLogOnFailure();
+    const ns = await namespace('sidecar');
+    await createPod(ns, 'with-sidecar', {
+      terminationGracePeriodSeconds: 2,
+      initContainers: [sh('sidecar', 'echo sidecar up; exec sleep 300', { restartPolicy: 'Always' })],
+      containers: [sh('main', 'echo main done')],
+    });
+    const done = await podPhase(ns, 'with-sidecar', ['Succeeded', 'Failed']);
+    expect(done.status?.phase).toBe('Succeeded');
+    expect(done.status?.initContainerStatuses?.[0]?.state?.terminated?.exitCode).toBe(143);
+    expect(runner.logs(ns, 'with-sidecar', 'sidecar')).toBe('sidecar up\n');
+    expect(runner.logs(ns, 'with-sidecar', 'main')).toBe('main done\n');
   });
 
   it('keeps a PVC-backed folder across pods, and waits for the claim to exist', async () => {

@@ -1,0 +1,230 @@
+/**
+ * The operator on a real API server: a scheduled backup of a real PostgreSQL through CronJob →
+ * BackupSession → Job → restic → MinIO, with statuses, conditions, Repository status and the
+ * Stash metrics on a real Pushgateway; the restore; pause/resume; a killed job pod; the operator
+ * killed mid-session. Pods run as local processes through the harness's pod runner; everything
+ * else (CronJob and Job controllers, RBAC, tokens, garbage collection) is the real Kubernetes.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ObjectOf } from '../../../src/api/index.ts';
+import { KubeStowage } from '../../harness/kube-stowage.ts';
+import { startMinio, type Minio } from '../../harness/minio.ts';
+import {
+  seedDatabases,
+  startPostgres,
+  tableChecksums,
+  withClient,
+  type PostgresServer,
+} from '../../harness/postgres.ts';
+import { parseExposition, startPushgateway, type Pushgateway } from '../../harness/pushgateway.ts';
+import { waitFor } from '../../harness/stowage.ts';
+import { seedLargeDatabase } from '../support/large-data.ts';
+import { backupStack, repoName, restoreSession, type Names } from '../support/manifests.ts';
+
+let pg: PostgresServer;
+let minio: Minio;
+let pushgateway: Pushgateway;
+let kube: KubeStowage;
+const BUCKET = 'stowage-kube-e2e';
+
+beforeAll(async () => {
+  [pg, minio, pushgateway] = await Promise.all([startPostgres(), startMinio(), startPushgateway()]);
+  kube = await KubeStowage.create({ name: 'backup-restore', pushgatewayUrl: pushgateway.url });
+  await Promise.all([
+    seedDatabases(pg.superuserUrl, { databases: ['shop', 'crm'], tables: 2, rows: 1_000 }),
+    seedLargeDatabase(pg.superuserUrl, 'big', 48),
+    kube.startOperator(),
+  ]);
+}, 300_000);
+
+afterAll(async () => {
+  await kube?.cleanup();
+  await Promise.all([pg?.stop(), minio?.stop(), pushgateway?.stop()]);
+});
+
+function stack(n: Names, prefix: string, bcSpec: Record<string, unknown>): object[] {
+  return backupStack(
+    n,
+    pg,
+    { s3: { endpoint: minio.endpoint, bucket: BUCKET, prefix, region: 'us-east-1' } },
+    {
+      bcSpec,
+      storageSecretExtra: { AWS_ACCESS_KEY_ID: minio.accessKey, AWS_SECRET_ACCESS_KEY: minio.secretKey },
+    },
+  );
+}
+
+const condition = (o: { status?: { conditions?: Array<{ type: string }> } } | undefined, type: string) =>
+  o?.status?.conditions?.find((c) => c.type === type) as
+    | { type: string; status: string; reason?: string; message?: string }
+    | undefined;
+
+async function cronJobOf(ns: string, bc: string) {
+  const list = await kube.clients.batch.listNamespacedCronJob({ namespace: ns });
+  return list.items.find((c) => c.metadata?.ownerReferences?.some((r) => r.name === bc));
+}
+
+async function setPaused(ns: string, bc: string, paused: boolean): Promise<void> {
+  const cur = await kube.get('BackupConfiguration', ns, bc);
+  if (!cur) throw new Error(`BackupConfiguration ${ns}/${bc} missing`);
+  await kube.store.update({ ...cur, spec: { ...cur.spec, paused } });
+}
+
+async function trigger(ns: string, bc: string): Promise<string> {
+  const r = await kube.kubectlStowage(['trigger', bc, '-n', ns]);
+  expect(r.code, r.stderr).toBe(0);
+  const m = /backupsession\/(\S+) created/.exec(r.stdout + r.stderr);
+  if (!m) throw new Error(`no session name in: ${r.stdout}${r.stderr}`);
+  return m[1]!;
+}
+
+async function finalSession(ns: string, name: string): Promise<ObjectOf<'BackupSession'>> {
+  const s = await kube.waitForFinal('BackupSession', ns, name, 240_000).catch(async (e: unknown) => {
+    throw new Error(`${(e as Error).message}\n${await kube.diagnostics('BackupSession', ns, name)}`);
+  });
+  return s;
+}
+
+describe('operator on a real API server', () => {
+  const n: Names = { namespace: 'kube-pg', bc: 'pg-backup' };
+
+  it('a scheduled backup runs through CronJob → BackupSession → Job and reports everything', async () => {
+    await kube.apply(stack(n, 'postgres/shop', { schedule: '* * * * *' }));
+    const bc = await kube.waitForPhase('BackupConfiguration', n.namespace, n.bc, ['Ready'], 60_000);
+    for (const type of [
+      'RepositoryFound',
+      'BackendSecretFound',
+      'ValidationPassed',
+      'BackupTargetFound',
+      'CronJobCreated',
+    ])
+      expect(condition(bc, type)?.status, type).toBe('True');
+    const cron = await cronJobOf(n.namespace, n.bc);
+    expect(cron?.spec?.schedule).toBe('* * * * *');
+    expect(cron?.spec?.suspend).toBe(false);
+
+    // The CronJob controller fires at the next minute; its pod runs `create-backupsession`.
+    const first = await waitFor(
+      'a BackupSession created by the CronJob',
+      async () => (await kube.backupSessions(n.namespace, n.bc)).at(-1),
+      { timeoutMs: 150_000, intervalMs: 1_000 },
+    );
+    await setPaused(n.namespace, n.bc, true);
+    const session = await finalSession(n.namespace, first.metadata.name!);
+    expect(
+      session.status?.phase,
+      await kube.diagnostics('BackupSession', n.namespace, first.metadata.name!),
+    ).toBe('Succeeded');
+    for (const type of [
+      'BackupSkipped',
+      'BackendRepositoryInitialized',
+      'RetentionPolicyApplied',
+      'RepositoryIntegrityVerified',
+      'RepositoryMetricsPushed',
+      'MetricsPushed',
+    ]) {
+      const c = condition(session, type);
+      if (type === 'BackupSkipped') expect(c?.status ?? 'False').toBe('False');
+      else expect(c?.status, type).toBe('True');
+    }
+    const host = session.status!.targets![0]!.stats![0]!;
+    expect(host.phase).toBe('Succeeded');
+    expect(host.snapshots?.[0]?.name).toMatch(/^[0-9a-f]{8}$/);
+
+    // The Job the operator created ran to completion under the real Job controller (which may
+    // mark it Complete a moment after the steps reported).
+    await waitFor('the backup Job to be Complete', async () => {
+      const jobs = await kube.clients.batch.listNamespacedJob({ namespace: n.namespace });
+      const job = jobs.items.find((j) =>
+        j.metadata?.ownerReferences?.some(
+          (r) => r.kind === 'BackupSession' && r.name === first.metadata.name,
+        ),
+      );
+      return job?.status?.conditions?.find((c) => c.type === 'Complete')?.status === 'True' ? job : undefined;
+    });
+
+    const repository = await kube.get('Repository', n.namespace, repoName(n));
+    expect(repository?.status).toMatchObject({ integrity: true, snapshotCount: 1 });
+    expect(repository?.status?.lastBackupTime).toBeTruthy();
+
+    const samples = parseExposition(await pushgateway.scrape()).filter(
+      (s) => s.labels.job === `backupconfiguration-${n.namespace}-${n.bc}`,
+    );
+    const success = samples.find((s) => s.name === 'stash_appscode_com_backupsession_success');
+    expect(success?.value).toBe(1);
+    expect(samples.some((s) => s.name === 'stash_backup_host_data_uploaded_bytes' && s.value > 0)).toBe(true);
+  });
+
+  it('restores the snapshot through a RestoreSession and the data equals the original', async () => {
+    const before = await tableChecksums(pg.superuserUrl);
+    await withClient(pg.superuserUrl, async (c) => {
+      await c.query('DROP DATABASE shop WITH (FORCE)');
+      await c.query('DROP DATABASE crm WITH (FORCE)');
+    });
+    await kube.apply([restoreSession(n, 'restore-1')]);
+    const restored = await kube.waitForFinal('RestoreSession', n.namespace, 'restore-1', 240_000);
+    expect(restored.status?.phase, await kube.diagnostics('RestoreSession', n.namespace, 'restore-1')).toBe(
+      'Succeeded',
+    );
+    expect(await tableChecksums(pg.superuserUrl)).toEqual(before);
+  });
+
+  it('pause and resume suspend and unsuspend the CronJob', async () => {
+    await waitFor('the CronJob to be suspended', async () =>
+      (await cronJobOf(n.namespace, n.bc))?.spec?.suspend === true ? true : undefined,
+    );
+    const resumed = await kube.kubectlStowage(['resume', n.bc, '-n', n.namespace]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    await waitFor('the CronJob to run again', async () =>
+      (await cronJobOf(n.namespace, n.bc))?.spec?.suspend === false ? true : undefined,
+    );
+    const paused = await kube.kubectlStowage(['pause', n.bc, '-n', n.namespace]);
+    expect(paused.code, paused.stderr).toBe(0);
+    await waitFor('the CronJob to be suspended again', async () =>
+      (await cronJobOf(n.namespace, n.bc))?.spec?.suspend === true ? true : undefined,
+    );
+  });
+
+  it('a killed backup pod fails its session with a reason; the next backup succeeds', async () => {
+    const k: Names = { namespace: 'kube-kill', bc: 'big-backup' };
+    await kube.apply(stack(k, 'postgres/big', { task: { params: [{ name: 'databases', value: 'big' }] } }));
+    await kube.waitForPhase('BackupConfiguration', k.namespace, k.bc, ['Ready'], 60_000);
+    const name = await trigger(k.namespace, k.bc);
+    // Kill the backup container once it runs (the pod of the session's Job).
+    const pod = await waitFor(
+      'the backup pod to run its backup step',
+      async () => {
+        const pods = await kube.clients.core.listNamespacedPod({ namespace: k.namespace });
+        return pods.items.find(
+          (p) =>
+            (p.metadata?.name ?? '').startsWith(`stash-backup-${name}`) &&
+            p.status?.initContainerStatuses?.some((c) => c.state?.running),
+        );
+      },
+      { timeoutMs: 120_000, intervalMs: 200 },
+    );
+    await new Promise((r) => setTimeout(r, 1_000));
+    await kube.podRunner.killContainer(k.namespace, pod.metadata!.name!);
+    const failed = await finalSession(k.namespace, name);
+    expect(failed.status?.phase).toBe('Failed');
+    const reasons = JSON.stringify(failed.status);
+    expect(reasons).toMatch(/137|SIGKILL|killed/);
+
+    const next = await finalSession(k.namespace, await trigger(k.namespace, k.bc));
+    expect(
+      next.status?.phase,
+      await kube.diagnostics('BackupSession', k.namespace, next.metadata.name!),
+    ).toBe('Succeeded');
+  });
+
+  it('the operator killed mid-session: the restarted operator brings the session to a final phase', async () => {
+    const k: Names = { namespace: 'kube-kill', bc: 'big-backup' };
+    const name = await trigger(k.namespace, k.bc);
+    await kube.waitForPhase('BackupSession', k.namespace, name, ['Running'], 120_000);
+    await kube.killOperator();
+    await new Promise((r) => setTimeout(r, 3_000));
+    await kube.startOperator();
+    const done = await finalSession(k.namespace, name);
+    expect(done.status?.phase, await kube.diagnostics('BackupSession', k.namespace, name)).toBe('Succeeded');
+  });
+});

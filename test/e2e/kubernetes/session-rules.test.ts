@@ -1,0 +1,160 @@
+/**
+ * Session rules on a real API server: backupHistoryLimit, timeOut, invalid objects refused by the
+ * CRD schema with field paths, and a Repository in another namespace honoured or refused by its
+ * usagePolicy (a Job reading a Repository across namespaces gets access granted there).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KubeStowage } from '../../harness/kube-stowage.ts';
+import { seedDatabases, startPostgres, type PostgresServer } from '../../harness/postgres.ts';
+import { waitFor } from '../../harness/stowage.ts';
+import { seedLargeDatabase } from '../support/large-data.ts';
+import {
+  appBinding,
+  authSecret,
+  backupConfiguration,
+  backupStack,
+  repository,
+  storageSecret,
+  type Names,
+} from '../support/manifests.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+let pg: PostgresServer;
+let kube: KubeStowage;
+let repoRoot: string;
+
+beforeAll(async () => {
+  pg = await startPostgres();
+  kube = await KubeStowage.create({ name: 'session-rules' });
+  repoRoot = mkdtempSync(join(tmpdir(), 'stowage-kube-repos-'));
+  await Promise.all([
+    seedDatabases(pg.superuserUrl, { databases: ['shop'], tables: 2, rows: 500 }),
+    seedLargeDatabase(pg.superuserUrl, 'big', 48),
+    kube.startOperator(),
+  ]);
+}, 300_000);
+
+afterAll(async () => {
+  await kube?.cleanup();
+  await pg?.stop();
+});
+
+const local = (name: string) => ({ local: { mountPath: join(repoRoot, name) } });
+const condition = (o: { status?: { conditions?: Array<{ type: string }> } } | undefined, type: string) =>
+  o?.status?.conditions?.find((c) => c.type === type) as
+    | { type: string; status: string; reason?: string; message?: string }
+    | undefined;
+
+async function trigger(ns: string, bc: string): Promise<string> {
+  const r = await kube.kubectlStowage(['trigger', bc, '-n', ns]);
+  expect(r.code, r.stderr).toBe(0);
+  const m = /backupsession\/(\S+) created/.exec(r.stdout + r.stderr);
+  if (!m) throw new Error(`no session name in: ${r.stdout}${r.stderr}`);
+  return m[1]!;
+}
+
+async function final(ns: string, name: string) {
+  return kube.waitForFinal('BackupSession', ns, name, 240_000).catch(async (e: unknown) => {
+    throw new Error(`${(e as Error).message}\n${await kube.diagnostics('BackupSession', ns, name)}`);
+  });
+}
+
+describe('session rules on a real API server', () => {
+  it('the CRD schema refuses an invalid BackupConfiguration with the field path', async () => {
+    await kube.ensureNamespace('kube-bad');
+    let message = '';
+    try {
+      await kube.clients.custom.createNamespacedCustomObject({
+        group: 'stash.appscode.com',
+        version: 'v1beta1',
+        plural: 'backupconfigurations',
+        namespace: 'kube-bad',
+        body: {
+          apiVersion: 'stash.appscode.com/v1beta1',
+          kind: 'BackupConfiguration',
+          metadata: { name: 'bad' },
+          spec: { schedule: 5, backupHistoryLimit: 'many' },
+        },
+      });
+    } catch (e) {
+      message = String((e as { body?: unknown }).body ?? e);
+    }
+    expect(message).toMatch(/spec\.schedule/);
+    expect(message).toMatch(/spec\.backupHistoryLimit/);
+  });
+
+  it('backupHistoryLimit 1: after two sessions only the newest remains, its Job with it', async () => {
+    const n: Names = { namespace: 'kube-history', bc: 'history' };
+    await kube.apply(backupStack(n, pg, local('history'), { bcSpec: { backupHistoryLimit: 1 } }));
+    await kube.waitForPhase('BackupConfiguration', n.namespace, n.bc, ['Ready'], 60_000);
+    const first = await trigger(n.namespace, n.bc);
+    expect((await final(n.namespace, first)).status?.phase).toBe('Succeeded');
+    const second = await trigger(n.namespace, n.bc);
+    expect((await final(n.namespace, second)).status?.phase).toBe('Succeeded');
+    await waitFor(
+      'the older session to be removed',
+      async () => {
+        const names = (await kube.backupSessions(n.namespace, n.bc)).map((s) => s.metadata.name);
+        return names.length === 1 && names[0] === second ? names : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
+    // Its Job went with it (owner references, real garbage collector).
+    await waitFor('the older Job to be collected', async () => {
+      const jobs = await kube.clients.batch.listNamespacedJob({ namespace: n.namespace });
+      return jobs.items.every((j) => !(j.metadata?.name ?? '').includes(first)) ? true : undefined;
+    });
+  });
+
+  it('a session past spec.timeOut ends Failed with DeadlineExceeded', async () => {
+    const n: Names = { namespace: 'kube-timeout', bc: 'slow' };
+    await kube.apply(
+      backupStack(n, pg, local('slow'), {
+        bcSpec: { timeOut: '4s', task: { params: [{ name: 'databases', value: 'big' }] } },
+      }),
+    );
+    await kube.waitForPhase('BackupConfiguration', n.namespace, n.bc, ['Ready'], 60_000);
+    const name = await trigger(n.namespace, n.bc);
+    const s = await final(n.namespace, name);
+    expect(s.status?.phase).toBe('Failed');
+    expect(condition(s, 'DeadlineExceeded')).toMatchObject({
+      status: 'True',
+      reason: 'FailedToCompleteWithinDeadline',
+    });
+  });
+
+  it('a Repository in another namespace: refused under usagePolicy Same, used under All', async () => {
+    const shared = { namespace: 'kube-repos', bc: 'shared' };
+    const user: Names = { namespace: 'kube-app', bc: 'app-backup' };
+    const repoRef = { name: `${shared.bc}-repo`, namespace: shared.namespace };
+    await kube.apply([storageSecret(shared), repository(shared, local('shared'))]);
+    await kube.apply([
+      authSecret(user, pg),
+      appBinding(user, pg),
+      backupConfiguration(user, { repository: repoRef }),
+    ]);
+    const refused = await kube.waitForPhase(
+      'BackupConfiguration',
+      user.namespace,
+      user.bc,
+      ['Invalid', 'NotReady'],
+      60_000,
+    );
+    expect(condition(refused, 'ValidationPassed')).toMatchObject({ status: 'False' });
+    expect(condition(refused, 'ValidationPassed')?.message).toMatch(/not allowed/);
+
+    const repo = await kube.get('Repository', shared.namespace, repoRef.name);
+    await kube.store.update({
+      ...repo!,
+      spec: { ...repo!.spec, usagePolicy: { allowedNamespaces: { from: 'All' } } },
+    });
+    await kube.waitForPhase('BackupConfiguration', user.namespace, user.bc, ['Ready'], 60_000);
+    const name = await trigger(user.namespace, user.bc);
+    const s = await final(user.namespace, name);
+    expect(s.status?.phase, await kube.diagnostics('BackupSession', user.namespace, name)).toBe('Succeeded');
+    const r = await kube.get('Repository', shared.namespace, repoRef.name);
+    expect(r?.status).toMatchObject({ snapshotCount: 1, integrity: true });
+  });
+});

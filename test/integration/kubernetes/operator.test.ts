@@ -1,0 +1,439 @@
+/**
+ * `stowage operator` against a real control plane, run as a user runs it: `bin/stowage operator`
+ * as a child process with KUBECONFIG and JSON logs. A BackupConfiguration with its Repository,
+ * backend Secret and AppBinding becomes Ready with its trigger CronJob; a missing Secret shows as
+ * BackendSecretFound=False and heals on the controller's requeue (Secrets are not watched); pause
+ * suspends the CronJob; /healthz, /readyz and /metrics answer; with --leader-elect only the Lease
+ * holder reconciles, a SIGTERMed leader hands the Lease over, a leader that loses it exits non-zero;
+ * SIGTERM exits 0.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CoordinationV1Api, V1MicroTime, type V1Lease } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import type { KindName, ObjectOf } from '../../../src/api/index.ts';
+import { KubeStore } from '../../../src/runtime/kubernetes/kube-store.ts';
+import { freePort } from '../../harness/process.ts';
+import { repoRoot, stowageBin } from '../../harness/stowage.ts';
+import { eventually, newNamespace, startKubeTestEnv, type KubeTestEnv } from './kube-support.ts';
+
+const CONDITIONS = [
+  'RepositoryFound',
+  'BackendSecretFound',
+  'ValidationPassed',
+  'BackupTargetFound',
+  'CronJobCreated',
+] as const;
+
+let env: KubeTestEnv;
+let store: KubeStore;
+const started: OperatorProcess[] = [];
+
+beforeAll(async () => {
+  env = await startKubeTestEnv();
+  store = new KubeStore({ clients: env.clients });
+  await applyCatalog(store);
+});
+
+afterAll(async () => {
+  for (const op of started) await op.stop('SIGKILL');
+  await env?.cluster.stop();
+});
+
+// --- the operator as a child process ---------------------------------------------------------
+
+interface LogLine {
+  msg?: string;
+  level?: number;
+  [k: string]: unknown;
+}
+
+class OperatorProcess {
+  readonly child: ChildProcess;
+  readonly port: number;
+  readonly lines: LogLine[] = [];
+  #raw = '';
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+
+  constructor(port: number, args: string[]) {
+    this.port = port;
+    this.child = spawn(stowageBin, ['operator', `--listen=127.0.0.1:${port}`, ...args], {
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        KUBECONFIG: env.cluster.kubeconfigPath,
+        STOWAGE_LOG_FORMAT: 'json',
+        STOWAGE_LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const collect = (chunk: Buffer): void => {
+      this.#raw += chunk.toString();
+      let nl: number;
+      while ((nl = this.#raw.indexOf('\n')) >= 0) {
+        const line = this.#raw.slice(0, nl);
+        this.#raw = this.#raw.slice(nl + 1);
+        try {
+          this.lines.push(JSON.parse(line) as LogLine);
+        } catch {
+          this.lines.push({ msg: line });
+        }
+      }
+    };
+    this.child.stdout?.on('data', collect);
+    this.child.stderr?.on('data', collect);
+    this.exited = once(this.child, 'exit').then(([code, signal]) => ({
+      code: code as number | null,
+      signal: signal as NodeJS.Signals | null,
+    }));
+  }
+
+  static async start(args: string[] = []): Promise<OperatorProcess> {
+    const op = new OperatorProcess(await freePort(), args);
+    started.push(op);
+    await eventually(`operator :${op.port} /healthz`, async () => {
+      if (op.child.exitCode !== null) throw new Error(`operator exited ${op.child.exitCode}:\n${op.log()}`);
+      return (await op.get('/healthz').catch(() => undefined))?.status === 200 ? true : undefined;
+    });
+    return op;
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  async get(path: string): Promise<{ status: number; body: string }> {
+    const res = await fetch(`http://127.0.0.1:${this.port}${path}`, { signal: AbortSignal.timeout(2_000) });
+    return { status: res.status, body: await res.text() };
+  }
+
+  logged(msg: string): LogLine[] {
+    return this.lines.filter((l) => l.msg === msg);
+  }
+
+  log(): string {
+    return this.lines.map((l) => JSON.stringify(l)).join('\n');
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    if (this.running) this.child.kill(signal);
+    await this.exited;
+  }
+}
+
+// --- objects ---------------------------------------------------------------------------------
+
+async function applyCatalog(s: KubeStore): Promise<void> {
+  const dir = join(repoRoot, 'deploy/catalog');
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
+    for (const doc of parseAllDocuments(readFileSync(join(dir, file), 'utf8'))) {
+      const obj = doc.toJS() as ObjectOf<KindName> | null;
+      if (obj) await s.create(obj);
+    }
+  }
+}
+
+const secret = (ns: string, name: string) =>
+  ({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name, namespace: ns },
+    stringData: { RESTIC_PASSWORD: 'not-a-secret' },
+  }) as unknown as ObjectOf<'Secret'>;
+
+const repository = (ns: string, name: string, secretName: string) =>
+  ({
+    apiVersion: 'stash.appscode.com/v1alpha1',
+    kind: 'Repository',
+    metadata: { name, namespace: ns },
+    spec: {
+      backend: {
+        s3: { endpoint: 'http://minio.storage:9000', bucket: 'backups', prefix: `${ns}/${name}` },
+        storageSecretName: secretName,
+      },
+    },
+  }) as unknown as ObjectOf<'Repository'>;
+
+const appBinding = (ns: string, name: string) =>
+  ({
+    apiVersion: 'appcatalog.appscode.com/v1alpha1',
+    kind: 'AppBinding',
+    metadata: { name, namespace: ns },
+    spec: {
+      type: 'kubedb.com/postgres',
+      version: '15.1',
+      clientConfig: { url: `postgres://${name}.${ns}.svc:5432/postgres?sslmode=disable` },
+      secret: { name: `${name}-auth` },
+    },
+  }) as unknown as ObjectOf<'AppBinding'>;
+
+const backupConfiguration = (ns: string, name: string, repo: string, target: string) =>
+  ({
+    apiVersion: 'stash.appscode.com/v1beta1',
+    kind: 'BackupConfiguration',
+    metadata: { name, namespace: ns },
+    spec: {
+      schedule: '0 3 * * *',
+      task: { name: 'postgres-backup-15.1' },
+      repository: { name: repo },
+      target: { ref: { apiVersion: 'appcatalog.appscode.com/v1alpha1', kind: 'AppBinding', name: target } },
+      retentionPolicy: { name: 'keep-last-5', keepLast: 5, prune: true },
+    },
+  }) as unknown as ObjectOf<'BackupConfiguration'>;
+
+/** Secret, Repository, AppBinding and BackupConfiguration `name` (the Secret unless withSecret: false). */
+async function createInvoker(ns: string, name: string, o: { withSecret?: boolean } = {}) {
+  if (o.withSecret ?? true) await store.create(secret(ns, `${name}-repo`));
+  await store.create(repository(ns, name, `${name}-repo`));
+  await store.create(appBinding(ns, name));
+  return store.create(backupConfiguration(ns, name, name, name));
+}
+
+const bcStatus = async (ns: string, name: string) =>
+  (await store.get('BackupConfiguration', ns, name))?.status;
+
+const conditionOf = (status: Awaited<ReturnType<typeof bcStatus>>, type: string) =>
+  status?.conditions?.find((c) => c.type === type);
+
+async function readyStatus(ns: string, name: string, timeoutMs = 60_000) {
+  return eventually(
+    `BackupConfiguration ${ns}/${name} Ready`,
+    async () => {
+      const s = await bcStatus(ns, name);
+      return s?.phase === 'Ready' ? s : undefined;
+    },
+    timeoutMs,
+  );
+}
+
+const cronJob = (ns: string, name: string) =>
+  env.clients.batch.readNamespacedCronJob({ namespace: ns, name }).catch(() => undefined);
+
+/** Reconcile observations in the operator's /metrics, for one kind (0 when the series is absent). */
+function reconcileCount(metrics: string, kind: string): number {
+  let n = 0;
+  for (const line of metrics.split('\n')) {
+    if (line.startsWith('stowage_reconcile_duration_seconds_count{') && line.includes(`kind="${kind}"`))
+      n += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return n;
+}
+
+// --- tests -----------------------------------------------------------------------------------
+
+describe('stowage operator (one replica)', () => {
+  let op: OperatorProcess;
+  beforeAll(async () => {
+    op = await OperatorProcess.start(['--resync=60s']);
+  });
+
+  it('makes a BackupConfiguration Ready with all five conditions and its trigger CronJob, owned by it', async () => {
+    const ns = await newNamespace(env.clients, 'op');
+    const bc = await createInvoker(ns, 'pg');
+    const status = await readyStatus(ns, 'pg');
+    for (const type of CONDITIONS) expect(conditionOf(status, type), type).toMatchObject({ status: 'True' });
+    expect(status.observedGeneration).toBe(bc.metadata.generation);
+
+    const cj = await cronJob(ns, 'stash-trigger-pg');
+    expect(cj?.spec).toMatchObject({ schedule: '0 3 * * *', suspend: false });
+    expect(cj?.metadata?.ownerReferences).toEqual([
+      {
+        apiVersion: 'stash.appscode.com/v1beta1',
+        kind: 'BackupConfiguration',
+        name: 'pg',
+        uid: bc.metadata.uid,
+        controller: true,
+        blockOwnerDeletion: true,
+      },
+    ]);
+  });
+
+  it('shows a missing backend Secret as NotReady, and becomes Ready on the requeue once it exists', async () => {
+    const ns = await newNamespace(env.clients, 'op-nosecret');
+    await createInvoker(ns, 'pg', { withSecret: false });
+    const notReady = await eventually('BackendSecretFound=False', async () => {
+      const s = await bcStatus(ns, 'pg');
+      return conditionOf(s, 'BackendSecretFound')?.status === 'False' ? s : undefined;
+    });
+    expect(notReady.phase).toBe('NotReady');
+    expect(conditionOf(notReady, 'BackendSecretFound')).toMatchObject({
+      reason: 'BackendSecretNotAvailable',
+      message: `Backend Secret ${ns}/pg-repo does not exist.`,
+    });
+    expect(conditionOf(notReady, 'RepositoryFound')?.status).toBe('True');
+    expect(conditionOf(notReady, 'CronJobCreated')).toBeUndefined();
+    expect(await cronJob(ns, 'stash-trigger-pg')).toBeUndefined();
+
+    // The operator does not watch Secrets: the controller requeues a BackupConfiguration that waits
+    // for one every 5 s, so the Secret is noticed within one requeue interval.
+    const t0 = Date.now();
+    await store.create(secret(ns, 'pg-repo'));
+    const ready = await readyStatus(ns, 'pg', 20_000);
+    const seconds = (Date.now() - t0) / 1000;
+    console.log(`missing Secret created → BackupConfiguration Ready in ${seconds.toFixed(1)} s`);
+    expect(seconds).toBeLessThan(10);
+    expect(conditionOf(ready, 'BackendSecretFound')?.status).toBe('True');
+    expect(await cronJob(ns, 'stash-trigger-pg')).toBeDefined();
+  });
+
+  it('suspends the CronJob while the BackupConfiguration is paused, and resumes it', async () => {
+    const ns = await newNamespace(env.clients, 'op-pause');
+    await createInvoker(ns, 'pg');
+    await readyStatus(ns, 'pg');
+    const setPaused = async (paused: boolean) => {
+      const cur = (await store.get('BackupConfiguration', ns, 'pg'))!;
+      await store.update({ ...cur, spec: { ...cur.spec, paused } });
+    };
+    const suspendIs = (want: boolean) =>
+      eventually(`CronJob suspend=${want}`, async () =>
+        (await cronJob(ns, 'stash-trigger-pg'))?.spec?.suspend === want ? true : undefined,
+      );
+    await setPaused(true);
+    await suspendIs(true);
+    await setPaused(false);
+    await suspendIs(false);
+  });
+
+  it('serves /healthz, /readyz once synced, and /metrics with the reconcile histogram', async () => {
+    expect((await op.get('/healthz')).status).toBe(200);
+    await eventually('/readyz 200', async () => ((await op.get('/readyz')).status === 200 ? true : undefined));
+    const metrics = (await op.get('/metrics')).body;
+    expect(metrics).toContain('# TYPE stowage_reconcile_duration_seconds histogram');
+    expect(metrics).toMatch(
+      /stowage_reconcile_duration_seconds_bucket\{le="0\.1",kind="BackupConfiguration",result="success"\} \d+/,
+    );
+    expect(reconcileCount(metrics, 'BackupConfiguration')).toBeGreaterThan(0);
+    expect(metrics).toContain('process_resident_memory_bytes');
+    expect((await op.get('/nothing')).status).toBe(404);
+  });
+
+  it('exits 0 within a few seconds of SIGTERM', async () => {
+    const t0 = Date.now();
+    await op.stop('SIGTERM');
+    const { code, signal } = await op.exited;
+    const seconds = (Date.now() - t0) / 1000;
+    console.log(`operator SIGTERM → exit in ${seconds.toFixed(2)} s`);
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+    expect(seconds).toBeLessThan(5);
+    expect(op.logged('shutting down: finishing running reconciles; Jobs keep running in the cluster')).toHaveLength(
+      1,
+    );
+  });
+});
+
+describe('stowage operator --leader-elect (two replicas)', () => {
+  const LEASE_NS = 'default';
+  const LEASE = 'stowage-operator-it';
+  let coordination: CoordinationV1Api;
+  const readLease = () =>
+    coordination.readNamespacedLease({ namespace: LEASE_NS, name: LEASE }).catch(() => undefined);
+  const args = ['--leader-elect', `--lease-namespace=${LEASE_NS}`, `--lease-name=${LEASE}`];
+  const identityOf = (op: OperatorProcess) => op.logged('became leader')[0]?.identity as string | undefined;
+
+  let a: OperatorProcess;
+  let b: OperatorProcess;
+  let leader: OperatorProcess;
+  let standby: OperatorProcess;
+
+  beforeAll(async () => {
+    coordination = env.clients.kubeConfig.makeApiClient(CoordinationV1Api);
+    [a, b] = await Promise.all([OperatorProcess.start(args), OperatorProcess.start(args)]);
+  });
+
+  it('lets exactly one replica hold the Lease and reconcile', async () => {
+    const lease = await eventually('a Lease holder', async () => {
+      const l = await readLease();
+      return l?.spec?.holderIdentity ? l : undefined;
+    });
+    await eventually('one replica to log "became leader"', async () =>
+      identityOf(a) || identityOf(b) ? true : undefined,
+    );
+    [leader, standby] = identityOf(a) ? [a, b] : [b, a];
+    expect(identityOf(leader)).toBe(lease.spec?.holderIdentity);
+
+    const ns = await newNamespace(env.clients, 'op-leader');
+    await createInvoker(ns, 'pg');
+    await readyStatus(ns, 'pg');
+    // Give the standby a few retry periods: it must still not lead, sync or reconcile.
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(identityOf(standby)).toBeUndefined();
+    expect(standby.logged('informers synced; reconciling')).toHaveLength(0);
+    expect(leader.logged('informers synced; reconciling')).toHaveLength(1);
+    expect(reconcileCount((await standby.get('/metrics')).body, 'BackupConfiguration')).toBe(0);
+    expect(reconcileCount((await leader.get('/metrics')).body, 'BackupConfiguration')).toBeGreaterThan(0);
+    // Alive but not doing the work: /healthz 200 (the chart's probes), /readyz 503.
+    expect((await standby.get('/healthz')).status).toBe(200);
+    expect((await standby.get('/readyz')).status).toBe(503);
+    expect((await leader.get('/readyz')).status).toBe(200);
+    expect((await readLease())?.spec?.holderIdentity).toBe(identityOf(leader));
+  });
+
+  it('hands the Lease over on SIGTERM: the standby takes over within seconds and reconciles', async () => {
+    const t0 = Date.now();
+    await leader.stop('SIGTERM');
+    expect(await leader.exited).toEqual({ code: 0, signal: null });
+    const stoppedSeconds = (Date.now() - t0) / 1000;
+    expect(leader.logged('could not release the lease')).toHaveLength(0);
+
+    await eventually(
+      'the standby to take the Lease',
+      async () => {
+        const l = await readLease();
+        return l?.spec?.holderIdentity && l.spec.holderIdentity === identityOf(standby) ? true : undefined;
+      },
+      20_000,
+    );
+    const takeoverSeconds = (Date.now() - t0) / 1000;
+    console.log(
+      `leader SIGTERM → exited in ${stoppedSeconds.toFixed(2)} s; standby holds the Lease after ${takeoverSeconds.toFixed(2)} s`,
+    );
+    expect(takeoverSeconds).toBeLessThan(5);
+    expect((await readLease())?.spec?.leaseTransitions).toBeGreaterThanOrEqual(0);
+
+    const ns = await newNamespace(env.clients, 'op-takeover');
+    await createInvoker(ns, 'pg');
+    await readyStatus(ns, 'pg');
+    expect(await cronJob(ns, 'stash-trigger-pg')).toBeDefined();
+    expect(reconcileCount((await standby.get('/metrics')).body, 'BackupConfiguration')).toBeGreaterThan(0);
+  });
+
+  it('exits non-zero when it cannot renew the Lease (another holder took it)', async () => {
+    // Renewals fail from the leader's point of view when someone else keeps the Lease: it steps
+    // down once the renew deadline (10 s) has passed, and exits 1 so its Deployment restarts it.
+    const intruder = 'intruder';
+    const steal = async (): Promise<void> => {
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const l = (await readLease()) as V1Lease;
+        l.spec = { ...l.spec, holderIdentity: intruder, renewTime: new V1MicroTime(), leaseDurationSeconds: 60 };
+        try {
+          await coordination.replaceNamespacedLease({ namespace: LEASE_NS, name: LEASE, body: l });
+          return;
+        } catch {
+          // the leader renewed in between: read again
+        }
+      }
+      throw new Error('could not take the Lease');
+    };
+    const t0 = Date.now();
+    await steal();
+    const keep = setInterval(() => void steal().catch(() => undefined), 1_000);
+    try {
+      const { code } = await Promise.race([
+        standby.exited,
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error(`still running:\n${standby.log()}`)), 30_000),
+        ),
+      ]);
+      const seconds = (Date.now() - t0) / 1000;
+      console.log(`Lease taken away → leader exited ${code} after ${seconds.toFixed(1)} s`);
+      expect(code).toBe(1);
+      expect(standby.logged('leadership lost: could not renew the lease')).toHaveLength(1);
+    } finally {
+      clearInterval(keep);
+    }
+    expect((await readLease())?.spec?.holderIdentity).toBe(intruder);
+  });
+});
