@@ -17,6 +17,7 @@ import type { Restic } from '../engine/restic.ts';
 import { loadAddonTarget } from './load-target.ts';
 import { openRepository, type OpenedRepository } from './open-repository.ts';
 import { writeOutput } from './output.ts';
+import { withStaleLockRecovery } from './stale-locks.ts';
 import type { StepContext, StepTargetInput } from './step-context.ts';
 
 export interface BackupStepInput extends StepTargetInput {
@@ -47,9 +48,6 @@ export async function runBackupStep(ctx: StepContext, input: BackupStepInput): P
       enableCache: input.enableCache,
     });
     await initializeRepository(ctx, input, opened.restic);
-    const unlocked = await opened.restic.unlockStale();
-    if (unlocked.removed.length)
-      log.warn({ locks: unlocked.removed.map((l) => l.id) }, 'removed stale locks left by dead processes');
 
     const target = await loadAddonTarget(ctx, input.appBinding, {
       args: input.args,
@@ -60,12 +58,15 @@ export async function runBackupStep(ctx: StepContext, input: BackupStepInput): P
     await addon.waitReady(target, input.waitTimeoutSeconds);
     const plan = await addon.planBackup(target);
     log.info({ command: plan.command[0], filename: plan.filename }, 'backup started');
-    const summary = await opened.restic.backupFromCommand({
-      plan,
-      filename: plan.filename || SNAPSHOT_FILENAME,
-      host,
-      ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
-    });
+    const restic = opened.restic;
+    const summary = await withStaleLockRecovery(restic, log, () =>
+      restic.backupFromCommand({
+        plan,
+        filename: plan.filename || SNAPSHOT_FILENAME,
+        host,
+        ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
+      }),
+    );
     // Only a snapshot restic can list counts as a backup.
     const listed = await opened.restic.snapshots({ host });
     if (!listed.some((s) => s.id === summary.snapshotId || s.shortId === summary.snapshotId.slice(0, 8))) {

@@ -22,6 +22,7 @@ import {
   repositoryMetrics,
 } from '../metrics/index.ts';
 import type { StepContext } from './step-context.ts';
+import { withStaleLockRecovery } from './stale-locks.ts';
 
 export interface PostBackupInput {
   session: ObjectOf<'BackupSession'>;
@@ -45,7 +46,9 @@ export async function runPostBackupActions(ctx: StepContext, input: PostBackupIn
   let removed = 0;
   if (!done(SC.RetentionPolicyApplied)) {
     try {
-      const r = await input.restic.forget(retentionFlags(input.invoker.spec.retentionPolicy));
+      const r = await withStaleLockRecovery(input.restic, log, () =>
+        input.restic.forget(retentionFlags(input.invoker.spec.retentionPolicy)),
+      );
       removed = r.removed;
       log.info({ kept: r.kept, removed: r.removed }, 'retention policy applied');
       await record({
@@ -68,7 +71,7 @@ export async function runPostBackupActions(ctx: StepContext, input: PostBackupIn
   let totalSize: number | undefined;
   if (!done(SC.RepositoryIntegrityVerified)) {
     try {
-      const check = await input.restic.check();
+      const check = await withStaleLockRecovery(input.restic, log, () => input.restic.check());
       integrity = check.ok;
       totalSize = (await input.restic.stats()).totalSize;
       log.info({ integrity, totalSize }, 'repository verified');

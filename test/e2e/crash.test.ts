@@ -129,7 +129,7 @@ describe('crashes and deadlines', () => {
 
   it('a session that runs past spec.timeOut ends Failed with DeadlineExceeded and stops its backup', async () => {
     const n = { namespace: 'crash', bc: 'deadline' };
-    const repo = await setUp(n, { ...BIG, timeOut: '6s' });
+    const repo = await setUp(n, { ...BIG, timeOut: '3s' });
     const name = await st.trigger(n.namespace, n.bc);
     const session = await st.waitForFinal('BackupSession', n.namespace, name);
     expect(session.status?.phase).toBe('Failed');
@@ -138,7 +138,7 @@ describe('crashes and deadlines', () => {
       status: 'True',
       reason: 'FailedToCompleteWithinDeadline',
     });
-    expect(condition(session, 'DeadlineExceeded')?.message).toContain('6s');
+    expect(condition(session, 'DeadlineExceeded')?.message).toContain('3s');
     expect(condition(session, 'MetricsPushed')?.status).toBe('True');
     // The job was stopped: no restic keeps uploading a snapshot nobody will report.
     await expectNoLeftovers();

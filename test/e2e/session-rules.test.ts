@@ -82,11 +82,16 @@ describe('BackupSession rules', () => {
     const first = await st.waitForFinal('BackupSession', history.namespace, running);
     expect(first.status?.phase).toBe('Succeeded');
 
-    // The skipped ones cleaned history while `running` was still Running: the newest two (the skipped)
-    // are kept, the running one is not final, and done[3] — the most recent Succeeded — is kept
-    // beyond the limit; done[2] was deleted.
+    // The skipped ones cleaned history while `running` was still Running (done[3], then the most
+    // recent Succeeded, outlived the limit; done[2] went). When `running` completed, its own cleanup
+    // kept the newest two (the skipped ones) and itself — now the most recent completed session —
+    // beyond the limit, so done[3] went too.
+    await waitFor('done[3] to be removed by the completed session', async () => {
+      const now = names(await st.backupSessions(history.namespace, history.bc));
+      return now.includes(done[3]!) ? undefined : now;
+    });
     expect(names(await st.backupSessions(history.namespace, history.bc))).toEqual(
-      [done[3]!, running, ...skipped].sort(),
+      [running, ...skipped].sort(),
     );
   });
 

@@ -155,6 +155,24 @@ describe('operator on a real API server', () => {
     expect(samples.some((s) => s.name === 'stash_backup_host_data_uploaded_bytes' && s.value > 0)).toBe(true);
   });
 
+  it('kubectl stowage lists the snapshot and describes the session from the cluster', async () => {
+    const session = (await kube.backupSessions(n.namespace, n.bc)).at(-1)!;
+    const snap = session.status!.targets![0]!.stats![0]!.snapshots![0]!.name!;
+    const snaps = await kube.kubectlStowage(['snapshots', repoName(n), '-n', n.namespace]);
+    expect(snaps.code, snaps.stderr).toBe(0);
+    expect(snaps.stdout).toContain(snap);
+    const described = await kube.kubectlStowage([
+      'describe',
+      'backupsession',
+      session.metadata.name!,
+      '-n',
+      n.namespace,
+    ]);
+    expect(described.code, described.stderr).toBe(0);
+    expect(described.stdout).toMatch(/Succeeded/);
+    expect(described.stdout).toContain(snap);
+  });
+
   it('restores the snapshot through a RestoreSession and the data equals the original', async () => {
     const before = await tableChecksums(pg.superuserUrl);
     await withClient(pg.superuserUrl, async (c) => {
