@@ -14,6 +14,7 @@ import { stringify } from 'yaml';
 import { z } from 'zod';
 import { apiVersionOf, kinds, type KindInfo, type KindName } from '../src/api/kinds.ts';
 import { providers } from '../src/api/stash/v1alpha1/backend.ts';
+import { wipeOutMessage, wipeOutRefused } from '../src/api/stash/v1alpha1/repository.ts';
 
 export type JsonSchema = { [key: string]: unknown };
 
@@ -56,8 +57,8 @@ export const celRules: Partial<Record<KindName, readonly CelRule[]>> = {
     },
     {
       at: ['spec'],
-      rule: '!has(self.wipeOut) || !self.wipeOut || !(has(self.backend.local) || has(self.backend.b2))',
-      message: 'wipeOut is not supported for local and b2 backends',
+      rule: `!has(self.wipeOut) || !self.wipeOut || !(${wipeOutRefused.map((p) => `has(self.backend.${p})`).join(' || ')})`,
+      message: wipeOutMessage,
       fieldPath: '.wipeOut',
     },
   ],

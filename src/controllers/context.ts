@@ -1,6 +1,7 @@
 /** What every reconcile gets: the seams, a clock, a logger and the operator-wide settings. */
 import type { Logger } from 'pino';
 import type { ObjectOf } from '../api/index.ts';
+import type { RepositoryWiper } from '../backends/wipe-out.ts';
 import type { Executor, Scheduler, Store } from './store.ts';
 
 export interface OperatorSettings {
@@ -18,6 +19,11 @@ export interface ControllerContext {
   now: () => Date;
   settings: OperatorSettings;
   metrics: SessionMetricsSink;
+  /**
+   * Deletes a Repository's backend objects (wipeOut). Unset: the real one
+   * (src/backends/wipe-out.ts); tests pass their own.
+   */
+  repositoryWiper?: RepositoryWiper;
 }
 
 /**

@@ -88,7 +88,7 @@ describe('BackupSession rules', () => {
     // beyond the limit, so done[3] went too.
     await waitFor('done[3] to be removed by the completed session', async () => {
       const now = names(await st.backupSessions(history.namespace, history.bc));
-      return now.includes(done[3]!) ? undefined : now;
+      return now.includes(done[3]) ? undefined : now;
     });
     expect(names(await st.backupSessions(history.namespace, history.bc))).toEqual(
       [running, ...skipped].sort(),

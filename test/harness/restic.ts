@@ -1,10 +1,11 @@
 /** Helpers for tests that need a restic engine on a throwaway local repository. */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { Restic } from '../../src/engine/restic.ts';
-import type { ResticConnection } from '../../src/engine/types.ts';
+import type { LockInfo, ResticConnection } from '../../src/engine/types.ts';
 import { toolPath } from './tools.ts';
 
 export const testLogger: Logger = pino({ level: process.env.STOWAGE_TEST_LOG_LEVEL ?? 'silent' });
@@ -54,4 +55,40 @@ export async function tempLocalRepo(password = 'test-password'): Promise<TempRep
 export async function tempDir(prefix = 'stowage-test-'): Promise<{ dir: string; cleanup(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A real restic process holding a (non-exclusive) lock on `repository` while it "backs up" a slow
+ * command: the live lock holder of the lock tests. SIGKILL it to leave a stale lock behind.
+ */
+export async function startLockHolder(repository: string, password = 'test-password'): Promise<ChildProcess> {
+  return spawn(
+    await resticBinary(),
+    [
+      '--no-cache',
+      'backup',
+      '--host',
+      'holder',
+      '--stdin-from-command',
+      '--stdin-filename',
+      'x',
+      '--',
+      'sleep',
+      '60',
+    ],
+    {
+      env: { PATH: process.env.PATH, RESTIC_REPOSITORY: repository, RESTIC_PASSWORD: password },
+      stdio: 'ignore',
+    },
+  );
+}
+
+/** Waits until restic process `pid` holds a lock on the repository `restic` opens; returns the lock. */
+export async function waitForLockOf(restic: Restic, pid: number): Promise<LockInfo> {
+  for (let i = 0; i < 100; i++) {
+    const lock = (await restic.listLocks()).find((l) => l.pid === pid);
+    if (lock) return lock;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`restic pid ${pid} never took a lock`);
 }

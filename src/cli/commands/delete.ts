@@ -51,8 +51,16 @@ export function registerDelete(program: Command, ctx: CliContext): void {
         let missing = 0;
         for (const t of targets) {
           // One missing object does not stop the others, as with kubectl.
-          if (await store.delete(t.kind, t.ns, t.name)) ctx.out(`${t.kind.toLowerCase()}/${t.name} deleted`);
-          else if (!o.ignoreNotFound) {
+          if (await store.delete(t.kind, t.ns, t.name)) {
+            // An object with finalizers stays until its controller removes them (a Repository's
+            // `stash`: after its wipeOut), as on Kubernetes.
+            const pending = (await store.get(t.kind, t.ns, t.name))?.metadata.finalizers ?? [];
+            ctx.out(
+              pending.length > 0
+                ? `${t.kind.toLowerCase()}/${t.name} marked for deletion (waiting for finalizers: ${pending.join(', ')})`
+                : `${t.kind.toLowerCase()}/${t.name} deleted`,
+            );
+          } else if (!o.ignoreNotFound) {
             missing++;
             ctx.warn(`error: ${t.kind} "${t.name}" not found in namespace "${t.ns}"`);
           }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ObjectOf } from '../../api/index.ts';
+import type { ObjectMeta } from '../../api/meta.ts';
 import { StowageError } from '../../errors.ts';
 import { LocalStore } from './local-store.ts';
 import { openStateDb, type StateDb } from './state-db.ts';
@@ -255,6 +256,143 @@ describe('LocalStore', () => {
     expect(await store.list('BackupSession')).toEqual([]);
     expect(await store.get('Secret', NS, 'unrelated')).toBeDefined();
     expect(await store.delete('BackupConfiguration', NS, 'b')).toBe(false);
+  });
+
+  describe('finalizers (as the API server honours them)', () => {
+    const withFinalizers = <T extends { metadata: ObjectMeta }>(obj: T, finalizers: string[]): T => ({
+      ...obj,
+      metadata: { ...obj.metadata, finalizers },
+    });
+
+    it('delete of an object without finalizers still removes it at once', async () => {
+      await store.create(withFinalizers(secret('plain'), []));
+      expect(await store.delete('Secret', NS, 'plain')).toBe(true);
+      expect(await store.get('Secret', NS, 'plain')).toBeUndefined();
+    });
+
+    it('delete of an object with finalizers sets deletionTimestamp once and keeps it; a change is announced', async () => {
+      const created = await store.create<'BackupConfiguration'>(withFinalizers(bc('b'), ['stash']));
+      const changes: string[] = [];
+      const deleted: string[] = [];
+      store.onChange((kind, ns, name) => changes.push(`${kind}/${ns}/${name}`));
+      store.onDelete((d) => deleted.push(`${d.kind}/${d.name}`));
+
+      expect(await store.delete('BackupConfiguration', NS, 'b')).toBe(true);
+      const marked = await store.get('BackupConfiguration', NS, 'b');
+      expect(marked?.metadata).toMatchObject({
+        deletionTimestamp: '2025-01-02T03:04:05Z',
+        finalizers: ['stash'],
+        uid: created.metadata.uid,
+        generation: 1,
+      });
+      expect(Number(marked?.metadata.resourceVersion)).toBeGreaterThan(
+        Number(created.metadata.resourceVersion),
+      );
+      expect(changes).toEqual([`BackupConfiguration/${NS}/b`]);
+      expect(deleted).toEqual([]);
+
+      // A second delete changes nothing (and still reports that the object exists).
+      expect(await store.delete('BackupConfiguration', NS, 'b')).toBe(true);
+      expect((await store.get('BackupConfiguration', NS, 'b'))?.metadata.resourceVersion).toBe(
+        marked?.metadata.resourceVersion,
+      );
+      expect(changes).toHaveLength(1);
+    });
+
+    it('a delete with finalizers keeps the owned objects until the owner really goes', async () => {
+      const owner = await store.create<'BackupConfiguration'>(withFinalizers(bc('b'), ['stash']));
+      await store.create<'BackupSession'>(session(owner, 's1'));
+      await store.delete('BackupConfiguration', NS, 'b');
+      expect(await store.get('BackupSession', NS, 's1')).toBeDefined();
+
+      const deleted: string[] = [];
+      store.onDelete((d) => deleted.push(`${d.kind}/${d.name}`));
+      const marked = (await store.get('BackupConfiguration', NS, 'b'))!;
+      await store.update<'BackupConfiguration'>({
+        ...marked,
+        metadata: { ...marked.metadata, finalizers: [] },
+      });
+      expect(await store.get('BackupConfiguration', NS, 'b')).toBeUndefined();
+      expect(await store.get('BackupSession', NS, 's1')).toBeUndefined();
+      expect(deleted.sort()).toEqual(['BackupConfiguration/b', 'BackupSession/s1']);
+    });
+
+    it('the object goes only when the last finalizer is removed', async () => {
+      await store.create<'BackupConfiguration'>(withFinalizers(bc('b'), ['a', 'b']));
+      await store.delete('BackupConfiguration', NS, 'b');
+      const marked = (await store.get('BackupConfiguration', NS, 'b'))!;
+      const one = await store.update<'BackupConfiguration'>({
+        ...marked,
+        metadata: { ...marked.metadata, finalizers: ['b'] },
+      });
+      expect(one.metadata.deletionTimestamp).toBe(marked.metadata.deletionTimestamp);
+      expect((await store.get('BackupConfiguration', NS, 'b'))?.metadata.finalizers).toEqual(['b']);
+      await store.update<'BackupConfiguration'>({
+        ...one,
+        metadata: { ...one.metadata, finalizers: undefined },
+      });
+      expect(await store.get('BackupConfiguration', NS, 'b')).toBeUndefined();
+    });
+
+    it('while deleting: deletionTimestamp cannot be changed or cleared, no finalizer can be added, spec can change', async () => {
+      await store.create<'BackupConfiguration'>(withFinalizers(bc('b'), ['stash']));
+      await store.delete('BackupConfiguration', NS, 'b');
+      const marked = (await store.get('BackupConfiguration', NS, 'b'))!;
+      const { deletionTimestamp: _d, ...withoutTimestamp } = marked.metadata;
+      const updated = await store.update<'BackupConfiguration'>({
+        ...marked,
+        metadata: withoutTimestamp,
+        spec: { ...marked.spec, paused: true },
+      });
+      expect(updated.metadata.deletionTimestamp).toBe(marked.metadata.deletionTimestamp);
+      expect(updated.spec.paused).toBe(true);
+      await expect(
+        attempt(() =>
+          store.update<'BackupConfiguration'>({
+            ...updated,
+            metadata: { ...updated.metadata, finalizers: ['stash', 'another'] },
+          }),
+        ),
+      ).rejects.toThrow(/no new finalizers can be added \(another\)/);
+      expect((await store.get('BackupConfiguration', NS, 'b'))?.metadata.finalizers).toEqual(['stash']);
+    });
+
+    it('create and update ignore a deletionTimestamp given by the caller', async () => {
+      const created = await store.create<'BackupConfiguration'>({
+        ...bc('b'),
+        metadata: { ...bc('b').metadata, deletionTimestamp: '2020-01-01T00:00:00Z', finalizers: ['x'] },
+      });
+      expect(created.metadata.deletionTimestamp).toBeUndefined();
+      const updated = await store.update<'BackupConfiguration'>({
+        ...created,
+        metadata: { ...created.metadata, deletionTimestamp: '2020-01-01T00:00:00Z', finalizers: [] },
+      });
+      expect(updated.metadata.deletionTimestamp).toBeUndefined();
+      expect(await store.get('BackupConfiguration', NS, 'b')).toBeDefined();
+    });
+
+    it('a cascade marks an owned object that has finalizers instead of removing it', async () => {
+      const owner = await store.create<'BackupConfiguration'>(bc('b'));
+      const child = withFinalizers(secret('held'), ['stash']);
+      child.metadata.ownerReferences = [
+        {
+          apiVersion: 'stash.appscode.com/v1beta1',
+          kind: 'BackupConfiguration',
+          name: 'b',
+          uid: owner.metadata.uid!,
+        },
+      ];
+      await store.create(child);
+      const deleted: string[] = [];
+      store.onDelete((d) => deleted.push(`${d.kind}/${d.name}`));
+      await store.delete('BackupConfiguration', NS, 'b');
+      expect(deleted).toEqual(['BackupConfiguration/b']);
+      const held = await store.get('Secret', NS, 'held');
+      expect(held?.metadata.deletionTimestamp).toBe('2025-01-02T03:04:05Z');
+      await store.update<'Secret'>({ ...held!, metadata: { ...held!.metadata, finalizers: [] } });
+      expect(await store.get('Secret', NS, 'held')).toBeUndefined();
+      expect(deleted).toEqual(['BackupConfiguration/b', 'Secret/held']);
+    });
   });
 
   it('records events per object, in order', async () => {

@@ -2,6 +2,11 @@
  * Store over the embedded SQLite state. Objects are validated (and defaulted) by the api schemas on
  * every write, so what is stored is always a well-formed object. Deleting an object deletes what it
  * owns, as Kubernetes' garbage collector does with background propagation.
+ *
+ * Finalizers work as on the API server: deleting an object that has `metadata.finalizers` only sets
+ * `metadata.deletionTimestamp` (once) and keeps it; the update that leaves the finalizers empty
+ * removes it, and then what it owns. While an object is being deleted its deletionTimestamp cannot
+ * be changed and no new finalizer can be added.
  */
 /* eslint-disable @typescript-eslint/require-await -- node:sqlite is synchronous, but the Store
    contract is async: `async` turns a failed write into a rejection rather than a synchronous throw. */
@@ -31,6 +36,15 @@ function labelsMatch(obj: AnyObject, want: Record<string, string> | undefined): 
   if (!want) return true;
   const have = obj.metadata.labels ?? {};
   return Object.entries(want).every(([k, v]) => have[k] === v);
+}
+
+interface Removed {
+  kind: string;
+  namespace: string;
+  name: string;
+  uid: string;
+  /** An owned object with finalizers: marked for deletion, not removed. */
+  markedOnly?: boolean;
 }
 
 export type DeleteListener = (deleted: {
@@ -99,18 +113,18 @@ export class LocalStore implements Store {
         );
       }
       const rv = nextCounter(this.#db, 'resourceVersion');
+      // The server's to set (by a delete), never the creator's.
+      const { deletionTimestamp: _ignored, ...given } = meta;
       const full = {
         ...obj,
         metadata: {
-          ...meta,
+          ...given,
           name,
           ...(clusterScoped(kind) ? {} : { namespace }),
           uid: randomUUID(),
           generation: 1,
           resourceVersion: String(rv),
-          creationTimestamp: this.#now()
-            .toISOString()
-            .replace(/\.\d{3}Z$/, 'Z'),
+          creationTimestamp: this.#timestamp(),
         },
       } as ObjectOf<K>;
       this.#write(kind, full, rv);
@@ -125,6 +139,7 @@ export class LocalStore implements Store {
     const kind = obj.kind as K;
     const namespace = nsOf(kind, obj.metadata.namespace);
     const name = obj.metadata.name ?? '';
+    const removed: Removed[] = [];
     const updated = inTransaction(this.#db, () => {
       const current = this.getSync(kind, namespace, name);
       if (!current) throw new StowageError('NOT_FOUND', `${kind} ${namespace}/${name} not found`);
@@ -134,24 +149,42 @@ export class LocalStore implements Store {
           retryable: true,
         });
       }
+      const deleting = cur.metadata.deletionTimestamp;
+      const finalizers = obj.metadata.finalizers ?? [];
+      if (deleting !== undefined) {
+        const added = finalizers.filter((f) => !(cur.metadata.finalizers ?? []).includes(f));
+        if (added.length > 0) {
+          throw new StowageError(
+            'INVALID_INPUT',
+            `${kind} ${namespace}/${name} is being deleted: no new finalizers can be added (${added.join(', ')})`,
+          );
+        }
+      }
       const specChanged =
         JSON.stringify((obj as { spec?: unknown }).spec) !== JSON.stringify((cur as { spec?: unknown }).spec);
       const rv = nextCounter(this.#db, 'resourceVersion');
+      const { deletionTimestamp: _ignored, ...given } = obj.metadata;
       const next = {
         ...obj,
         metadata: {
-          ...obj.metadata,
+          ...given,
           uid: cur.metadata.uid,
           creationTimestamp: cur.metadata.creationTimestamp,
+          // Only a delete sets it, and nothing clears it.
+          ...(deleting !== undefined ? { deletionTimestamp: deleting } : {}),
           generation: (cur.metadata.generation ?? 1) + (specChanged ? 1 : 0),
           resourceVersion: String(rv),
         },
         ...('status' in cur && cur.status !== undefined ? { status: cur.status } : {}),
       } as ObjectOf<K>;
       this.#write(kind, next, rv);
+      // The last finalizer of a deleted object is gone: now it really goes, with what it owns.
+      if (deleting !== undefined && finalizers.length === 0)
+        removed.push(...this.#removeCascade(kind, namespace, name));
       return next;
     });
-    this.#changed(kind, namespace, name);
+    if (removed.length === 0) this.#changed(kind, namespace, name);
+    this.#announce(removed);
     return updated;
   }
 
@@ -184,30 +217,94 @@ export class LocalStore implements Store {
     return result;
   }
 
+  /**
+   * Removes the object and, as the garbage collector would, everything it owns — or, when it has
+   * finalizers, marks it (deletionTimestamp, set once) and keeps it until they are removed.
+   * True when the object existed.
+   */
   async delete(kind: KindName, namespace: string, name: string): Promise<boolean> {
     const ns = nsOf(kind, namespace);
-    const deleted: Array<{ kind: string; namespace: string; name: string; uid: string }> = [];
-    inTransaction(this.#db, () => {
-      const row = this.#db
-        .prepare('SELECT uid FROM objects WHERE kind = ? AND namespace = ? AND name = ?')
-        .get(kind, ns, name) as { uid: string } | undefined;
-      if (!row) return;
-      const queue = [{ kind: kind as string, namespace: ns, name, uid: row.uid }];
-      while (queue.length) {
-        const next = queue.shift()!;
-        this.#db.prepare('DELETE FROM objects WHERE uid = ?').run(next.uid);
-        deleted.push(next);
-        const owned = this.#db
-          .prepare("SELECT kind, namespace, name, uid FROM objects WHERE (',' || owner_uids || ',') LIKE ?")
-          .all(`%,${next.uid},%`) as unknown as typeof deleted;
-        queue.push(...owned);
+    let marked = false;
+    const removed = inTransaction(this.#db, (): Removed[] | undefined => {
+      const current = this.getSync(kind, ns, name);
+      if (!current) return undefined;
+      const meta = (current as AnyObject).metadata;
+      if ((meta.finalizers ?? []).length === 0) return this.#removeCascade(kind, ns, name);
+      if (meta.deletionTimestamp === undefined) {
+        const rv = nextCounter(this.#db, 'resourceVersion');
+        const next = {
+          ...current,
+          metadata: { ...meta, deletionTimestamp: this.#timestamp(), resourceVersion: String(rv) },
+        };
+        this.#write(kind, next as ObjectOf<KindName>, rv);
+        marked = true;
       }
+      return [];
     });
-    for (const d of deleted) {
-      for (const l of this.#deleteListeners) l(d);
+    if (marked) this.#changed(kind, ns, name);
+    this.#announce(removed ?? []);
+    return removed !== undefined;
+  }
+
+  /**
+   * Inside a transaction: removes an object and what it owns, transitively. An owned object that
+   * has finalizers is only marked for deletion (and keeps what it owns), as the garbage collector
+   * does with background propagation.
+   */
+  #removeCascade(kind: KindName, ns: string, name: string): Removed[] {
+    const row = this.#db
+      .prepare('SELECT uid FROM objects WHERE kind = ? AND namespace = ? AND name = ?')
+      .get(kind, ns, name) as { uid: string } | undefined;
+    if (!row) return [];
+    const removed: Removed[] = [];
+    const root = row.uid;
+    const queue: Removed[] = [{ kind, namespace: ns, name, uid: root }];
+    while (queue.length) {
+      const next = queue.shift()!;
+      // The root goes (its caller checked its finalizers); what it owns may have finalizers of its own.
+      if (next.uid !== root) {
+        const owned = this.getSync(next.kind as KindName, next.namespace, next.name) as AnyObject | undefined;
+        if (!owned) continue;
+        if ((owned.metadata.finalizers ?? []).length > 0) {
+          if (owned.metadata.deletionTimestamp === undefined) {
+            const rv = nextCounter(this.#db, 'resourceVersion');
+            const marked = {
+              ...owned,
+              metadata: {
+                ...owned.metadata,
+                deletionTimestamp: this.#timestamp(),
+                resourceVersion: String(rv),
+              },
+            };
+            this.#write(next.kind as KindName, marked as ObjectOf<KindName>, rv);
+            removed.push({ ...next, markedOnly: true });
+          }
+          continue;
+        }
+      }
+      this.#db.prepare('DELETE FROM objects WHERE uid = ?').run(next.uid);
+      removed.push(next);
+      const owned = this.#db
+        .prepare("SELECT kind, namespace, name, uid FROM objects WHERE (',' || owner_uids || ',') LIKE ?")
+        .all(`%,${next.uid},%`) as unknown as Removed[];
+      queue.push(...owned);
+    }
+    return removed;
+  }
+
+  /** After the transaction: delete listeners for what is gone, change listeners for all of it. */
+  #announce(removed: readonly Removed[]): void {
+    for (const d of removed) {
+      const { markedOnly, ...gone } = d;
+      if (!markedOnly) for (const l of this.#deleteListeners) l(gone);
       this.#changed(d.kind as KindName, d.namespace, d.name);
     }
-    return deleted.length > 0;
+  }
+
+  #timestamp(): string {
+    return this.#now()
+      .toISOString()
+      .replace(/\.\d{3}Z$/, 'Z');
   }
 
   async recordEvent(event: StowageEvent): Promise<void> {

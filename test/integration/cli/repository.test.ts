@@ -2,7 +2,7 @@
  * The repository commands of `bin/stowage` — snapshots, check, unlock, download — against a real
  * restic repository in a local folder, made with restic directly (two hosts, two snapshots).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,9 +10,9 @@ import { parse } from 'yaml';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Restic } from '../../../src/engine/restic.ts';
 import type { SnapshotInfo } from '../../../src/engine/types.ts';
-import { resticBinary, resticFor } from '../../harness/restic.ts';
+import { resticFor, startLockHolder, waitForLockOf } from '../../harness/restic.ts';
 import { NS, repository, secret } from './fixtures.ts';
-import { CliSandbox, hasStackTrace, sleep } from './run-cli.ts';
+import { CliSandbox, hasStackTrace } from './run-cli.ts';
 
 const PASSWORD = 'cli-test-password';
 
@@ -170,7 +170,7 @@ describe('stowage repository commands', () => {
     });
 
     it('keeps the lock of a live restic (exit 4) and removes it once the holder is gone', async () => {
-      const holder = await startLockHolder(repoDir);
+      const holder = await startLockHolder(repoDir, PASSWORD);
       holders.push(holder);
       const lock = await waitForLockOf(restic, holder.pid!);
       const kept = await sb.run(['unlock', 'local-repo', '-n', NS]);
@@ -186,7 +186,7 @@ describe('stowage repository commands', () => {
     });
 
     it('--remove-all removes live locks too, with a loud warning', async () => {
-      const holder = await startLockHolder(repoDir);
+      const holder = await startLockHolder(repoDir, PASSWORD);
       holders.push(holder);
       const lock = await waitForLockOf(restic, holder.pid!);
       const r = await sb.run(['unlock', 'local-repo', '-n', NS, '--remove-all']);
@@ -259,35 +259,6 @@ describe('stowage repository commands', () => {
     });
   });
 });
-
-/** A real restic process holding a (non-exclusive) lock while it "backs up" a slow command. */
-async function startLockHolder(repo: string): Promise<ChildProcess> {
-  return spawn(
-    await resticBinary(),
-    [
-      '--no-cache',
-      'backup',
-      '--host',
-      'holder',
-      '--stdin-from-command',
-      '--stdin-filename',
-      'x',
-      '--',
-      'sleep',
-      '60',
-    ],
-    { env: { PATH: process.env.PATH, RESTIC_REPOSITORY: repo, RESTIC_PASSWORD: PASSWORD }, stdio: 'ignore' },
-  );
-}
-
-async function waitForLockOf(restic: Restic, pid: number) {
-  for (let i = 0; i < 100; i++) {
-    const lock = (await restic.listLocks()).find((l) => l.pid === pid);
-    if (lock) return lock;
-    await sleep(100);
-  }
-  throw new Error(`restic pid ${pid} never took a lock`);
-}
 
 async function listFiles(dir: string): Promise<string[]> {
   const out: string[] = [];

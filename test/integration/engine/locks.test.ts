@@ -1,46 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { hostname } from 'node:os';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { LockInfo } from '../../../src/engine/types.ts';
-import { resticBinary, tempLocalRepo, type TempRepo } from '../../harness/restic.ts';
-
-/** A real restic process holding a (non-exclusive) lock on the repository while it "backs up". */
-async function startLockHolder(repo: TempRepo): Promise<ChildProcess> {
-  const child = spawn(
-    await resticBinary(),
-    [
-      '--no-cache',
-      'backup',
-      '--host',
-      'holder',
-      '--stdin-from-command',
-      '--stdin-filename',
-      'x',
-      '--',
-      'sleep',
-      '60',
-    ],
-    {
-      env: {
-        PATH: process.env.PATH,
-        RESTIC_REPOSITORY: repo.connection.repository,
-        RESTIC_PASSWORD: 'test-password',
-      },
-      stdio: 'ignore',
-    },
-  );
-  return child;
-}
-
-async function waitForLockOf(repo: TempRepo, pid: number): Promise<LockInfo> {
-  for (let i = 0; i < 100; i++) {
-    const lock = (await repo.restic.listLocks()).find((l) => l.pid === pid);
-    if (lock) return lock;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`restic pid ${pid} never took a lock`);
-}
+import { resticBinary, startLockHolder, tempLocalRepo, waitForLockOf, type TempRepo } from '../../harness/restic.ts';
 
 describe('locks', () => {
   let repo: TempRepo;
@@ -61,9 +23,9 @@ describe('locks', () => {
   afterAll(() => repo.cleanup());
 
   it('a live lock is listed with this host and pid, and unlockStale keeps it', async () => {
-    const holder = await startLockHolder(repo);
+    const holder = await startLockHolder(repo.connection.repository);
     children.push(holder);
-    const lock = await waitForLockOf(repo, holder.pid!);
+    const lock = await waitForLockOf(repo.restic, holder.pid!);
     expect(lock).toMatchObject({ hostname: hostname(), pid: holder.pid, exclusive: false });
     expect(lock.id).toMatch(/^[0-9a-f]{64}$/);
 
@@ -74,16 +36,16 @@ describe('locks', () => {
   });
 
   it('a stale lock from a dead PID on this host is removed, a live one next to it is kept', async () => {
-    const dead = await startLockHolder(repo);
+    const dead = await startLockHolder(repo.connection.repository);
     children.push(dead);
-    const staleLock = await waitForLockOf(repo, dead.pid!);
+    const staleLock = await waitForLockOf(repo.restic, dead.pid!);
     // SIGKILL: restic cannot release its lock, exactly like a crashed job.
     dead.kill('SIGKILL');
     await once(dead, 'exit');
 
-    const live = await startLockHolder(repo);
+    const live = await startLockHolder(repo.connection.repository);
     children.push(live);
-    const liveLock = await waitForLockOf(repo, live.pid!);
+    const liveLock = await waitForLockOf(repo.restic, live.pid!);
 
     const result = await repo.restic.unlockStale();
     expect(result.removed.map((l) => l.id)).toEqual([staleLock.id]);
@@ -93,9 +55,9 @@ describe('locks', () => {
   });
 
   it('a lock from another host is removed only when isHolderGone says so', async () => {
-    const holder = await startLockHolder(repo);
+    const holder = await startLockHolder(repo.connection.repository);
     children.push(holder);
-    const lock = await waitForLockOf(repo, holder.pid!);
+    const lock = await waitForLockOf(repo.restic, holder.pid!);
     holder.kill('SIGKILL');
     await once(holder, 'exit');
 

@@ -3,45 +3,19 @@
  * restic: a lock left by a SIGKILLed backup blocks `forget --prune`; the recovery removes it and
  * the prune runs. A live holder's lock is never removed, so the refusal stands.
  */
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ResticError } from '../../../src/engine/errors.ts';
 import { withStaleLockRecovery } from '../../../src/steps/stale-locks.ts';
-import { resticBinary, tempLocalRepo, type TempRepo } from '../../harness/restic.ts';
+import { startLockHolder, tempLocalRepo, waitForLockOf, type TempRepo } from '../../harness/restic.ts';
 
 const log = pino({ level: 'silent' });
 
 async function lockHolder(repo: TempRepo) {
-  const child = spawn(
-    await resticBinary(),
-    [
-      '--no-cache',
-      'backup',
-      '--host',
-      'holder',
-      '--stdin-from-command',
-      '--stdin-filename',
-      'x',
-      '--',
-      'sleep',
-      '60',
-    ],
-    {
-      env: {
-        PATH: process.env.PATH,
-        RESTIC_REPOSITORY: repo.connection.repository,
-        RESTIC_PASSWORD: 'test-password',
-      },
-      stdio: 'ignore',
-    },
-  );
-  for (let i = 0; i < 100; i++) {
-    if ((await repo.restic.listLocks()).some((l) => l.pid === child.pid)) return child;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('the holder never took a lock');
+  const child = await startLockHolder(repo.connection.repository);
+  await waitForLockOf(repo.restic, child.pid!);
+  return child;
 }
 
 describe('withStaleLockRecovery', () => {

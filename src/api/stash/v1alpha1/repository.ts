@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { condition, objectMeta } from '../../meta.ts';
-import { backend } from './backend.ts';
+import { backend, type Provider } from './backend.ts';
 
 export const retentionPolicy = z.object({
   name: z.string().min(1, 'name is required'),
@@ -26,14 +26,27 @@ export const usagePolicy = z.object({
 });
 export type UsagePolicy = z.infer<typeof usagePolicy>;
 
+/**
+ * wipeOut (delete the backend data with the Repository): Stash refuses it for local and b2
+ * backends, and so does Stowage — the same manifests are accepted on both. Stowage wipes s3 and
+ * rest backends (src/backends/wipe-out.ts); for gcs, azure and swift the deletion goes ahead with
+ * a Warning event saying the data was left in place (docs/adr/0007-repository-wipeout.md).
+ */
+export const wipeOutRefused = ['local', 'b2'] as const satisfies readonly Provider[];
+export const wipeOutProviders = ['s3', 'rest'] as const satisfies readonly Provider[];
+export type WipeOutProvider = (typeof wipeOutProviders)[number];
+
+export const wipeOutMessage = 'wipeOut is not supported for local and b2 backends';
+export const wipeOutNotImplementedMessage = `Stowage wipes ${wipeOutProviders.join(' and ')} backends only`;
+
 export const repositorySpec = z
   .object({
     backend,
     wipeOut: z.boolean().optional(),
     usagePolicy: usagePolicy.optional(),
   })
-  .refine((s) => !(s.wipeOut && (s.backend.local || s.backend.b2)), {
-    message: 'wipeOut is not supported for local and b2 backends',
+  .refine((s) => !s.wipeOut || !wipeOutRefused.some((p) => s.backend[p] !== undefined), {
+    message: wipeOutMessage,
     path: ['wipeOut'],
   });
 

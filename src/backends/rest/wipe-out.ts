@@ -1,0 +1,169 @@
+/**
+ * wipeOut for restic's rest-server, through the REST protocol restic itself speaks: for each file
+ * type (snapshots, index, data, locks, keys) `GET <repo>/<type>/` with
+ * `Accept: application/vnd.x.restic.rest.v2` lists the files, `DELETE <repo>/<type>/<name>`
+ * deletes each one, and `DELETE <repo>/config` goes last, so an interrupted wipe still leaves a
+ * repository restic recognises and the next attempt carries on. A last listing must find nothing.
+ *
+ * Credentials are the ones restic gets: the URL's userinfo, replaced by REST_SERVER_USERNAME and
+ * REST_SERVER_PASSWORD when the Secret has them; they travel as a Basic Authorization header.
+ * node:http(s) rather than fetch: CA_CERT_DATA (a private CA, as restic's --cacert) needs a TLS
+ * option fetch does not take.
+ */
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { z } from 'zod';
+import type { restSpec } from '../../api/stash/v1alpha1/backend.ts';
+import { errorMessage, StowageError } from '../../errors.ts';
+import type { SecretValues } from '../secret-values.ts';
+import type { WipeOutResult } from '../wipe-out.ts';
+import { withUserinfo } from './rest.ts';
+
+type RestSpec = z.infer<typeof restSpec>;
+
+/** Deleted in this order; `config` after them. */
+export const REST_FILE_TYPES = ['snapshots', 'index', 'data', 'locks', 'keys'] as const;
+
+const V2 = 'application/vnd.x.restic.rest.v2';
+const CONCURRENCY = 8;
+
+/** The URL without userinfo, ending in `/`. */
+function baseUrl(url: string): URL {
+  const u = new URL(url);
+  u.username = '';
+  u.password = '';
+  if (!u.pathname.endsWith('/')) u.pathname += '/';
+  u.search = '';
+  u.hash = '';
+  return u;
+}
+
+/** `rest:<url>/` without credentials. */
+export function restLocation(url: string): string {
+  return `rest:${baseUrl(url).href}`;
+}
+
+interface Reply {
+  status: number;
+  body: string;
+}
+
+export async function wipeOutRest(
+  spec: RestSpec,
+  secret: SecretValues,
+  o: { requestTimeoutMs: number },
+): Promise<WipeOutResult> {
+  const withCredentials = new URL(
+    withUserinfo(spec.url, secret.optional('REST_SERVER_USERNAME'), secret.optional('REST_SERVER_PASSWORD')),
+  );
+  const authorization =
+    withCredentials.username === ''
+      ? undefined
+      : `Basic ${Buffer.from(
+          `${decodeURIComponent(withCredentials.username)}:${decodeURIComponent(withCredentials.password)}`,
+        ).toString('base64')}`;
+  const base = baseUrl(spec.url);
+  const location = `rest:${base.href}`;
+  const https = base.protocol === 'https:';
+  const ca = secret.optional('CA_CERT_DATA');
+  const agent = https
+    ? new HttpsAgent({ keepAlive: true, maxSockets: CONCURRENCY, ...(ca === undefined ? {} : { ca }) })
+    : new HttpAgent({ keepAlive: true, maxSockets: CONCURRENCY });
+
+  const call = (method: 'GET' | 'HEAD' | 'DELETE', path: string): Promise<Reply> =>
+    new Promise<Reply>((resolve, reject) => {
+      const target = new URL(path, base);
+      const send = https ? httpsRequest : httpRequest;
+      const req: ClientRequest = send(
+        target,
+        {
+          method,
+          agent,
+          headers: {
+            ...(method === 'GET' ? { accept: V2 } : {}),
+            ...(authorization === undefined ? {} : { authorization }),
+          },
+        },
+        (res: IncomingMessage) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (body += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          res.on('error', reject);
+        },
+      );
+      req.setTimeout(o.requestTimeoutMs, () =>
+        req.destroy(new Error(`no answer within ${Math.round(o.requestTimeoutMs / 1000)}s`)),
+      );
+      req.on('error', reject);
+      req.end();
+    });
+
+  const fail = (what: string, r: Reply): StowageError =>
+    new StowageError(
+      'WIPE_OUT_FAILED',
+      `${what} at ${location}: HTTP ${r.status}${hint(r.status)}${r.body.trim() ? ` (${r.body.trim().slice(0, 200)})` : ''}`,
+      { retryable: true },
+    );
+
+  const list = async (type: string): Promise<string[]> => {
+    const r = await call('GET', `${type}/`);
+    // No such directory: a repository never initialized, or wiped already.
+    if (r.status === 404) return [];
+    if (r.status !== 200) throw fail(`listing ${type}/`, r);
+    const entries = JSON.parse(r.body) as Array<{ name: string } | string> | null;
+    return (entries ?? []).map((e) => (typeof e === 'string' ? e : e.name));
+  };
+
+  const remove = async (path: string): Promise<boolean> => {
+    const r = await call('DELETE', path);
+    if (r.status === 404) return false;
+    if (r.status !== 200 && r.status !== 204) throw fail(`deleting ${path}`, r);
+    return true;
+  };
+
+  try {
+    let removed = 0;
+    for (const type of REST_FILE_TYPES) {
+      const names = await list(type);
+      for (let i = 0; i < names.length; i += CONCURRENCY) {
+        const batch = names.slice(i, i + CONCURRENCY);
+        const done = await Promise.all(batch.map((n) => remove(`${type}/${encodeURIComponent(n)}`)));
+        removed += done.filter(Boolean).length;
+      }
+    }
+    // rest-server answers a DELETE of a missing config with 200: ask first, to count it right.
+    const config = await call('HEAD', 'config');
+    if (config.status !== 200 && config.status !== 404) throw fail('looking for config', config);
+    if (config.status === 200 && (await remove('config'))) removed++;
+    const configLeft = await call('HEAD', 'config');
+    if (configLeft.status !== 404) throw fail('config still answers after its deletion', configLeft);
+    for (const type of REST_FILE_TYPES) {
+      const left = await list(type);
+      if (left.length > 0) {
+        throw new StowageError(
+          'WIPE_OUT_FAILED',
+          `${left.length} files appeared in ${type}/ at ${location} while it was wiped (is something still writing to this repository?)`,
+          { retryable: true },
+        );
+      }
+    }
+    return { location, removed };
+  } catch (e) {
+    if (e instanceof StowageError) throw e;
+    throw new StowageError('WIPE_OUT_FAILED', `wiping ${location}: ${errorMessage(e)}`, {
+      retryable: true,
+      cause: e,
+    });
+  } finally {
+    agent.destroy();
+  }
+}
+
+function hint(status: number): string {
+  if (status === 401) return ' (check REST_SERVER_USERNAME and REST_SERVER_PASSWORD)';
+  if (status === 403)
+    return ' (refused: an --append-only or --private-repos rest-server does not let this user delete)';
+  return '';
+}
