@@ -10,7 +10,7 @@
  *    spread over the namespaces, with bounded concurrency (creation time is recorded apart).
  * 4. Watches BackupConfigurations and CronJobs (informers in this process) until every
  *    configuration is phase Ready and its `stash-trigger-<name>` CronJob exists: seconds from the
- *    first create. Meanwhile samples the operator's /proc/<pid>/status (VmHWM is the peak RSS).
+ *    first create. The operator's peak RSS is its VmHWM (/proc/<pid>/status) at the end.
  * 5. Reads the operator's /metrics (reconcile histogram: p99 interpolated inside its bucket, as
  *    PromQL's histogram_quantile does) and the API server's /metrics (requests by verb and
  *    resource, latency, CPU); then stays one resync period to measure the cost at rest.
@@ -25,7 +25,15 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  createWriteStream,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { request } from 'node:https';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -39,15 +47,30 @@ import {
 import { parseAllDocuments } from 'yaml';
 import { kinds, type KindName } from '../src/api/index.ts';
 import { loadKubeConfig, makeKubeClients, type KubeClients } from '../src/runtime/kubernetes/kube-client.ts';
+import { shareConnections } from '../src/runtime/kubernetes/operator.ts';
 import { startKubeCluster, type KubeCluster } from '../test/harness/kube-cluster.ts';
 import { freePort } from '../test/harness/process.ts';
 import { pinnedVersions } from '../test/harness/tools.ts';
 import { installCrds } from '../test/integration/kubernetes/kube-support.ts';
-import { renderMarkdown, renderTable, writeOperatorSection, type OperatorBenchResult } from './lib/operator-report.ts';
-import { bucketsOf, deltaOf, histogramQuantile, parsePromText, sumBy, sumOf, type Sample } from './lib/prom-text.ts';
+import {
+  renderMarkdown,
+  renderTable,
+  writeOperatorSection,
+  type OperatorBenchResult,
+} from './lib/operator-report.ts';
+import {
+  bucketsOf,
+  deltaOf,
+  histogramQuantile,
+  parsePromText,
+  sumBy,
+  sumOf,
+  type Sample,
+} from './lib/prom-text.ts';
 
 const root = resolve(import.meta.dirname, '..');
-const stowageBin = join(root, 'bin/stowage');
+/** The operator runs as `<this> operator …`: bin/stowage unless STOWAGE_BENCH_OPERATOR_BIN says otherwise. */
+const stowageBin = process.env.STOWAGE_BENCH_OPERATOR_BIN ?? join(root, 'bin/stowage');
 const num = (name: string, dflt: number) => {
   const raw = process.env[name];
   const v = Number(raw);
@@ -59,6 +82,8 @@ const CREATE_CONCURRENCY = Math.max(1, Math.round(num('STOWAGE_BENCH_CREATE_CONC
 const STEADY_SECONDS = num('STOWAGE_BENCH_STEADY_SECONDS', 65);
 const TIMEOUT_MS = num('STOWAGE_BENCH_TIMEOUT_SECONDS', 600) * 1000;
 const OPERATOR_ARGS = (process.env.STOWAGE_BENCH_OPERATOR_ARGS ?? '').split(/\s+/).filter(Boolean);
+/** e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the operator (written when it exits). */
+const OPERATOR_NODE_OPTIONS = process.env.STOWAGE_BENCH_OPERATOR_NODE_OPTIONS;
 const OUT = process.env.STOWAGE_BENCH_OUT ?? 'bench/results/operator-scale.json';
 const GOALS = { seconds_to_all_ready: 60, operator_rss_mb: 200 };
 const OBJECTS = ['Secret', 'Repository', 'AppBinding', 'BackupConfiguration'];
@@ -68,6 +93,8 @@ const say = (msg: string) =>
   process.stdout.write(`[${String(Math.round((Date.now() - t0) / 1000)).padStart(4)}s] ${msg}\n`);
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A sleep that does not keep the process alive (for the losing side of a race). */
+const unrefSleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
 
 // ---------------------------------------------------------------- objects
 
@@ -193,6 +220,39 @@ function procStat(pid: number): ProcStat | undefined {
   }
 }
 
+/** CPU seconds (user + system) of every process below this one, summed by program name. */
+function cpuByProgram(): Record<string, number> {
+  const byParent = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      byParent.set(ppid, [...(byParent.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const out: Record<string, number> = { bench: procStat(process.pid)?.cpuSeconds ?? 0 };
+  const queue = [...(byParent.get(process.pid) ?? [])];
+  while (queue.length) {
+    const pid = queue.pop()!;
+    queue.push(...(byParent.get(pid) ?? []));
+    const cpu = procStat(pid)?.cpuSeconds;
+    if (cpu === undefined) continue;
+    let name = '?';
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      name = (argv[0] ?? '').split('/').pop() ?? '?';
+      if (name === 'node' && argv.some((a) => a.endsWith('src/cli/main.ts'))) name = 'operator';
+    } catch {
+      // gone meanwhile
+    }
+    out[name] = (out[name] ?? 0) + cpu;
+  }
+  return out;
+}
+
 async function httpText(url: string): Promise<{ status: number; body: string }> {
   const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
   return { status: res.status, body: await res.text() };
@@ -278,12 +338,15 @@ async function main(): Promise<number> {
   const stops: Array<() => Promise<void>> = [];
   try {
     const kubeConfig = loadKubeConfig(cluster.kubeconfigPath);
+    // Pooled connections for the bench's own requests too, as client-go or kubectl would use.
+    shareConnections(kubeConfig);
     const clients = makeKubeClients(kubeConfig);
     await installCrds(clients);
     // The garbage collector learns about new CRDs on a 30 s cycle; a restart makes it watch them now.
     await cluster.restartControllerManager();
     const catalog = await applyCatalog(clients);
-    for (let n = 0; n < NAMESPACES; n++) await clients.core.createNamespace({ body: { metadata: { name: nsName(n) } } });
+    for (let n = 0; n < NAMESPACES; n++)
+      await clients.core.createNamespace({ body: { metadata: { name: nsName(n) } } });
     say(`control plane up (${cluster.server}); CRDs, ${catalog} catalog objects, ${NAMESPACES} namespaces`);
 
     // --- the operator, as `stowage operator`
@@ -298,6 +361,7 @@ async function main(): Promise<number> {
         KUBECONFIG: cluster.kubeconfigPath,
         STOWAGE_LOG_FORMAT: 'json',
         STOWAGE_LOG_LEVEL: 'info',
+        ...(OPERATOR_NODE_OPTIONS ? { NODE_OPTIONS: OPERATOR_NODE_OPTIONS } : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -357,7 +421,8 @@ async function main(): Promise<number> {
     const onCj = (o: V1CronJob) => {
       cronJobs.add(keyOf(o));
       const name = o.metadata?.name ?? '';
-      if (name.startsWith('stash-trigger-')) check(`${o.metadata?.namespace}/${name.slice('stash-trigger-'.length)}`);
+      if (name.startsWith('stash-trigger-'))
+        check(`${o.metadata?.namespace}/${name.slice('stash-trigger-'.length)}`);
     };
     cjWatch.on('add', onCj);
     cjWatch.on('update', onCj);
@@ -368,14 +433,9 @@ async function main(): Promise<number> {
     });
 
     // --- create, with the clock running
-    let peakRssKb = 0;
-    const sampler = setInterval(() => {
-      const s = procStat(pid);
-      if (s) peakRssKb = Math.max(peakRssKb, s.rssKb);
-    }, 250);
-    stops.push(async () => clearInterval(sampler));
     const apiBefore = await apiMetrics(cluster);
     const opBefore = procStat(pid)!;
+    const cpuBefore = cpuByProgram();
     createStart = Date.now();
     await pool(
       Array.from({ length: CONFIGS }, (_, i) => i),
@@ -385,18 +445,29 @@ async function main(): Promise<number> {
       },
     );
     const createSeconds = (Date.now() - createStart) / 1000;
-    say(`created ${CONFIGS * OBJECTS.length} objects in ${createSeconds.toFixed(1)} s; ${readyAt.size} Ready so far`);
+    say(
+      `created ${CONFIGS * OBJECTS.length} objects in ${createSeconds.toFixed(1)} s; ${readyAt.size} Ready so far`,
+    );
 
     const progress = setInterval(() => say(`${readyAt.size}/${CONFIGS} Ready`), 10_000);
-    const timedOut = await Promise.race([allReadyP.then(() => false), sleep(TIMEOUT_MS).then(() => true)]);
+    const timedOut = await Promise.race([
+      allReadyP.then(() => false),
+      unrefSleep(TIMEOUT_MS).then(() => true),
+    ]);
     clearInterval(progress);
     const readySeconds = (Date.now() - createStart) / 1000;
-    if (timedOut) throw new Error(`only ${readyAt.size}/${CONFIGS} Ready after ${TIMEOUT_MS / 1000} s; log in ${logFile}`);
+    if (timedOut)
+      throw new Error(
+        `only ${readyAt.size}/${CONFIGS} Ready after ${TIMEOUT_MS / 1000} s; log in ${logFile}`,
+      );
     const allReadySeconds = Math.max(...readyAt.values()) / 1000;
     const opAtReady = procStat(pid)!;
+    const cpuAtReady = cpuByProgram();
     const apiAtReady = await apiMetrics(cluster);
     const opMetricsAtReady = parsePromText((await httpText(`${base}/metrics`)).body);
-    say(`all ${CONFIGS} Ready after ${allReadySeconds.toFixed(1)} s (noticed at ${readySeconds.toFixed(1)} s)`);
+    say(
+      `all ${CONFIGS} Ready after ${allReadySeconds.toFixed(1)} s (noticed at ${readySeconds.toFixed(1)} s)`,
+    );
 
     // --- one resync period at rest
     let steady: OperatorBenchResult['steady_state'] = null;
@@ -422,7 +493,7 @@ async function main(): Promise<number> {
     // --- stop the operator: SIGTERM, as Kubernetes does
     const stopStart = Date.now();
     child.kill('SIGTERM');
-    const [exitCode] = await Promise.race([exited, sleep(30_000).then(() => [null, null] as const)]);
+    const [exitCode] = await Promise.race([exited, unrefSleep(30_000).then(() => [null, null] as const)]);
     const exitSeconds = (Date.now() - stopStart) / 1000;
     log.end();
     const logText = readFileSync(logFile, 'utf8');
@@ -443,7 +514,10 @@ async function main(): Promise<number> {
     const bcCount = sumOf(opMetricsAtReady, 'stowage_reconcile_duration_seconds_count', where);
     const bcSum = sumOf(opMetricsAtReady, 'stowage_reconcile_duration_seconds_sum', where);
     const reconciles: Record<string, { success: number; error: number }> = {};
-    for (const [key, n] of sumBy(opMetricsAtReady, 'stowage_reconcile_duration_seconds_count', ['kind', 'result'])) {
+    for (const [key, n] of sumBy(opMetricsAtReady, 'stowage_reconcile_duration_seconds_count', [
+      'kind',
+      'result',
+    ])) {
       const [kind = '', result = ''] = key.split(' ');
       reconciles[kind] ??= { success: 0, error: 0 };
       if (result === 'success' || result === 'error') reconciles[kind][result] += n;
@@ -451,7 +525,8 @@ async function main(): Promise<number> {
     const window = deltaOf(apiBefore, apiAtReady);
     const byVerbResource = requestsByVerbResource(window);
     const sorted = [...readyAt.values()].sort((a, b) => a - b);
-    const at = (q: number) => round(sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]! / 1000, 1);
+    const at = (q: number) =>
+      round(sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]! / 1000, 1);
     const kubeVersion = (await kubeConfig.makeApiClient(VersionApi).getCode()).gitVersion;
     const pinned = await pinnedVersions();
     const result: OperatorBenchResult = {
@@ -468,7 +543,7 @@ async function main(): Promise<number> {
         operator_rss_mb:
           "VmHWM of the operator process (the kernel's peak resident set) at the end of the run, after the at-rest window, in MiB",
         reconcile_p99_ms:
-          "0.99-quantile of stowage_reconcile_duration_seconds{kind=\"BackupConfiguration\"} (success and error) from the operator's /metrics when all were Ready, linearly interpolated inside the bucket that holds the rank, as PromQL histogram_quantile() does",
+          '0.99-quantile of stowage_reconcile_duration_seconds{kind="BackupConfiguration"} (success and error) from the operator\'s /metrics when all were Ready, linearly interpolated inside the bucket that holds the rank, as PromQL histogram_quantile() does',
       },
       goals: GOALS,
       create_seconds: round(createSeconds, 1),
@@ -480,6 +555,11 @@ async function main(): Promise<number> {
         args: args.slice(2),
         cpu_seconds_to_all_ready: round(opAtReady.cpuSeconds - opBefore.cpuSeconds),
         rss_mb_at_all_ready: round(opAtReady.rssKb / 1024, 1),
+        heap_mb_at_all_ready: {
+          used: round(sumOf(opMetricsAtReady, 'nodejs_heap_size_used_bytes') / 1024 ** 2, 1),
+          total: round(sumOf(opMetricsAtReady, 'nodejs_heap_size_total_bytes') / 1024 ** 2, 1),
+          external: round(sumOf(opMetricsAtReady, 'nodejs_external_memory_bytes') / 1024 ** 2, 1),
+        },
         reconciles,
         reconcile_backup_configuration: {
           count: bcCount,
@@ -487,7 +567,10 @@ async function main(): Promise<number> {
           p50_ms: round(histogramQuantile(0.5, bcBuckets) * 1000, 1),
           p99_ms: round(histogramQuantile(0.99, bcBuckets) * 1000, 1),
         },
-        log_lines: { warn: levels.filter((l) => l === 40).length, error: levels.filter((l) => l >= 50).length },
+        log_lines: {
+          warn: levels.filter((l) => l === 40).length,
+          error: levels.filter((l) => l >= 50).length,
+        },
         exit: { code: exitCode, seconds_after_sigterm: round(exitSeconds) },
       },
       api_server: {
@@ -497,6 +580,12 @@ async function main(): Promise<number> {
         mean_latency_ms_by_verb: meanLatencyByVerb(window),
         cpu_seconds: round(sumOf(window, 'process_cpu_seconds_total')),
       },
+      cpu_seconds_to_all_ready_by_process: Object.fromEntries(
+        Object.entries(cpuAtReady)
+          .map(([k, v]) => [k, round(v - (cpuBefore[k] ?? 0), 1)] as const)
+          .filter(([, v]) => v > 0)
+          .sort((a, b) => b[1] - a[1]),
+      ),
       steady_state: steady,
       machine: {
         load_average_start: loadStart.map((x) => round(x)),
@@ -510,7 +599,8 @@ async function main(): Promise<number> {
         node: process.version,
         kubernetes: kubeVersion,
         etcd: pinned.ETCD_VERSION ?? 'unknown',
-        stowage: (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version,
+        stowage: (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string })
+          .version,
         git_commit: gitCommit(),
       },
       total_seconds: round((Date.now() - t0) / 1000, 0),
@@ -538,8 +628,14 @@ async function main(): Promise<number> {
 
 function gitCommit(): string {
   try {
-    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: root, encoding: 'utf8' }).trim();
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: root,
+      encoding: 'utf8',
+    }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], {
+      cwd: root,
+      encoding: 'utf8',
+    }).trim();
     return dirty ? `${head} (src/ modified)` : head;
   } catch {
     return 'unknown';

@@ -20,6 +20,8 @@ export interface OperatorBenchResult {
     args: string[];
     cpu_seconds_to_all_ready: number;
     rss_mb_at_all_ready: number;
+    /** From the operator's /metrics (prom-client's nodejs_heap_size_* and external memory). */
+    heap_mb_at_all_ready: { used: number; total: number; external: number };
     reconciles: Record<string, { success: number; error: number }>;
     reconcile_backup_configuration: { count: number; mean_ms: number; p50_ms: number; p99_ms: number };
     log_lines: { warn: number; error: number };
@@ -33,6 +35,8 @@ export interface OperatorBenchResult {
     mean_latency_ms_by_verb: Record<string, number>;
     cpu_seconds: number;
   };
+  /** CPU of the processes on this machine taking part (control plane, operator, this bench). */
+  cpu_seconds_to_all_ready_by_process: Record<string, number>;
   steady_state: {
     seconds: number;
     requests: number;
@@ -82,10 +86,7 @@ function rows(r: OperatorBenchResult): string[][] {
       '  BackupConfiguration reconciles until all Ready',
       `${bc.count} (${(bc.count / r.configs).toFixed(2)} per configuration)`,
     ],
-    [
-      '  operator CPU until all Ready',
-      `${o.cpu_seconds_to_all_ready.toFixed(1)} s`,
-    ],
+    ['  operator CPU until all Ready', `${o.cpu_seconds_to_all_ready.toFixed(1)} s`],
     [
       '  API requests until all Ready (all clients) / API server CPU',
       `${r.api_server.requests} / ${r.api_server.cpu_seconds.toFixed(1)} s`,
@@ -114,7 +115,8 @@ export function renderTable(r: OperatorBenchResult): string {
   return [line(header), width.map((w) => '-'.repeat(w)).join('  '), ...rows(r).map(line)].join('\n');
 }
 
-const START = '<!-- bench:operator:start (written by `make bench-operator`; edits inside are overwritten) -->';
+const START =
+  '<!-- bench:operator:start (written by `make bench-operator`; edits inside are overwritten) -->';
 const END = '<!-- bench:operator:end -->';
 
 export function renderMarkdown(r: OperatorBenchResult): string {
@@ -137,7 +139,7 @@ export function renderMarkdown(r: OperatorBenchResult): string {
     'Reproduce with:',
     '',
     '```sh',
-    `make bench-operator   # ${r.command}; about 3–5 minutes`,
+    `make bench-operator   # ${r.command}; about 2–4 minutes`,
     '```',
     '',
     `Measured ${r.date.slice(0, 10)} on ${r.machine.cores} × ${r.machine.cpu}, ${r.machine.memory_gb} GiB RAM, Linux ${r.machine.kernel}; ` +
@@ -148,7 +150,8 @@ export function renderMarkdown(r: OperatorBenchResult): string {
     '',
     table,
     '',
-    `API requests until all Ready, by verb and resource (most frequent first): ${top(r.api_server.by_verb_resource, 14)}.` +
+    `CPU seconds until all Ready, by process: ${top(r.cpu_seconds_to_all_ready_by_process, 8)}. ` +
+      `API requests until all Ready, by verb and resource (most frequent first): ${top(r.api_server.by_verb_resource, 14)}.` +
       (Object.keys(r.api_server.conflicts_on_create).length
         ? ` Creates answered 409 (already exists): ${top(r.api_server.conflicts_on_create, 8)}.`
         : ''),

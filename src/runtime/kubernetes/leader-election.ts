@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { errorMessage } from '../../errors.ts';
-import { isNotFound } from './kube-errors.ts';
+import { isConflict, isNotFound } from './kube-errors.ts';
 
 export interface LeaderElectionOptions {
   kubeConfig: KubeConfig;
@@ -63,16 +63,29 @@ export class LeaderElector {
     const tick = async (): Promise<void> => {
       if (this.#stopped) return;
       const held = await this.#tryAcquireOrRenew().catch((e: unknown) => {
-        this.#o.logger.warn({ err: errorMessage(e) }, 'lease update failed');
+        // 409: another candidate wrote the Lease between our read and our write; it won this round.
+        if (isConflict(e)) this.#o.logger.debug('lease changed meanwhile; another candidate won this round');
+        else this.#o.logger.warn({ err: errorMessage(e) }, 'lease update failed');
         return false;
       });
+      if (this.#stopped) return;
       const now = Date.now();
       if (held) {
         this.#lastRenewal = now;
         if (!this.#leading) {
           this.#leading = true;
           this.#o.logger.info({ identity: this.identity, lease: this.#leaseName() }, 'became leader');
-          await callbacks.onStartedLeading();
+          // Not awaited: starting (listing every informer) can outlast the lease, and renewals
+          // must go on meanwhile. A start that fails ends leadership like a failed renewal.
+          Promise.resolve()
+            .then(callbacks.onStartedLeading)
+            .catch((e: unknown) => {
+              this.#o.logger.error({ err: errorMessage(e) }, 'could not start leading');
+              if (this.#leading) {
+                this.#leading = false;
+                callbacks.onStoppedLeading();
+              }
+            });
         }
       } else if (this.#leading && now - this.#lastRenewal > this.#o.renewDeadlineMs) {
         this.#leading = false;

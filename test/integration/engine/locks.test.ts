@@ -2,7 +2,13 @@ import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { hostname } from 'node:os';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { resticBinary, startLockHolder, tempLocalRepo, waitForLockOf, type TempRepo } from '../../harness/restic.ts';
+import {
+  resticBinary,
+  startLockHolder,
+  tempLocalRepo,
+  waitForLockOf,
+  type TempRepo,
+} from '../../harness/restic.ts';
 
 describe('locks', () => {
   let repo: TempRepo;

@@ -9,7 +9,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoordinationV1Api, V1MicroTime, type V1Lease } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,13 +58,13 @@ class OperatorProcess {
   #raw = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  constructor(port: number, args: string[]) {
+  constructor(port: number, args: string[], kubeconfig: string) {
     this.port = port;
     this.child = spawn(stowageBin, ['operator', `--listen=127.0.0.1:${port}`, ...args], {
       env: {
         PATH: process.env.PATH,
         HOME: process.env.HOME,
-        KUBECONFIG: env.cluster.kubeconfigPath,
+        KUBECONFIG: kubeconfig,
         STOWAGE_LOG_FORMAT: 'json',
         STOWAGE_LOG_LEVEL: 'info',
       },
@@ -91,8 +91,8 @@ class OperatorProcess {
     }));
   }
 
-  static async start(args: string[] = []): Promise<OperatorProcess> {
-    const op = new OperatorProcess(await freePort(), args);
+  static async start(args: string[] = [], kubeconfig = env.cluster.kubeconfigPath): Promise<OperatorProcess> {
+    const op = new OperatorProcess(await freePort(), args, kubeconfig);
     started.push(op);
     await eventually(`operator :${op.port} /healthz`, async () => {
       if (op.child.exitCode !== null) throw new Error(`operator exited ${op.child.exitCode}:\n${op.log()}`);
@@ -118,9 +118,12 @@ class OperatorProcess {
     return this.lines.map((l) => JSON.stringify(l)).join('\n');
   }
 
+  /** Sends `signal`; SIGKILL after 15 s (the test then fails on the exit it expected). */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     if (this.running) this.child.kill(signal);
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
     await this.exited;
+    clearTimeout(timer);
   }
 }
 
@@ -268,7 +271,9 @@ describe('stowage operator (one replica)', () => {
     expect(await cronJob(ns, 'stash-trigger-pg')).toBeUndefined();
 
     // The operator does not watch Secrets: the controller requeues a BackupConfiguration that waits
-    // for one every 5 s, so the Secret is noticed within one requeue interval.
+    // for one every 5 s, so the Secret is noticed within one requeue interval. (Wait a moment
+    // first, so that no reconcile woken by the creations above is still on its way.)
+    await new Promise((r) => setTimeout(r, 1_000));
     const t0 = Date.now();
     await store.create(secret(ns, 'pg-repo'));
     const ready = await readyStatus(ns, 'pg', 20_000);
@@ -297,9 +302,63 @@ describe('stowage operator (one replica)', () => {
     await suspendIs(false);
   });
 
+  it('puts back a trigger CronJob that was deleted or edited, and lists the configuration in its Repository', async () => {
+    const ns = await newNamespace(env.clients, 'op-drift');
+    const bc = await createInvoker(ns, 'pg');
+    await readyStatus(ns, 'pg');
+    // The BackupConfiguration's creation wakes its Repository, whose status.references lists it.
+    await eventually('Repository status.references', async () => {
+      const refs = (await store.get('Repository', ns, 'pg'))?.status?.references;
+      return refs?.some((r) => r.kind === 'BackupConfiguration' && r.name === 'pg') ? true : undefined;
+    });
+
+    const first = (await cronJob(ns, 'stash-trigger-pg'))!;
+    await env.clients.batch.deleteNamespacedCronJob({ namespace: ns, name: 'stash-trigger-pg' });
+    const again = await eventually('the CronJob to be created again', async () => {
+      const cj = await cronJob(ns, 'stash-trigger-pg');
+      return cj && cj.metadata?.uid !== first.metadata?.uid ? cj : undefined;
+    });
+    expect(again.metadata?.ownerReferences?.[0]?.uid).toBe(bc.metadata.uid);
+
+    await env.clients.batch.replaceNamespacedCronJob({
+      namespace: ns,
+      name: 'stash-trigger-pg',
+      body: { ...again, spec: { ...again.spec, schedule: '* * * * *' } },
+    });
+    await eventually('the schedule to be put back', async () =>
+      (await cronJob(ns, 'stash-trigger-pg'))?.spec?.schedule === '0 3 * * *' ? true : undefined,
+    );
+  });
+
+  it('takes the CronJob away while the AppBinding is missing, and back when it returns', async () => {
+    const ns = await newNamespace(env.clients, 'op-target');
+    await createInvoker(ns, 'pg');
+    await readyStatus(ns, 'pg');
+    await store.delete('AppBinding', ns, 'pg');
+    const status = await eventually('BackupTargetFound=False', async () => {
+      const s = await bcStatus(ns, 'pg');
+      return conditionOf(s, 'BackupTargetFound')?.status === 'False' ? s : undefined;
+    });
+    expect(conditionOf(status, 'BackupTargetFound')?.reason).toBe('TargetNotAvailable');
+    await eventually('the CronJob to be removed', async () =>
+      (await cronJob(ns, 'stash-trigger-pg')) === undefined ? true : undefined,
+    );
+    // (The phase stays Ready meanwhile: backupInvokerPhase does not look at BackupTargetFound, and
+    // CronJobCreated keeps its True from before the CronJob was removed.)
+    await store.create(appBinding(ns, 'pg'));
+    await eventually('the CronJob to be back', async () =>
+      (await cronJob(ns, 'stash-trigger-pg')) !== undefined ? true : undefined,
+    );
+    await eventually('BackupTargetFound=True', async () =>
+      conditionOf(await bcStatus(ns, 'pg'), 'BackupTargetFound')?.status === 'True' ? true : undefined,
+    );
+  });
+
   it('serves /healthz, /readyz once synced, and /metrics with the reconcile histogram', async () => {
     expect((await op.get('/healthz')).status).toBe(200);
-    await eventually('/readyz 200', async () => ((await op.get('/readyz')).status === 200 ? true : undefined));
+    await eventually('/readyz 200', async () =>
+      (await op.get('/readyz')).status === 200 ? true : undefined,
+    );
     const metrics = (await op.get('/metrics')).body;
     expect(metrics).toContain('# TYPE stowage_reconcile_duration_seconds histogram');
     expect(metrics).toMatch(
@@ -318,9 +377,9 @@ describe('stowage operator (one replica)', () => {
     console.log(`operator SIGTERM → exit in ${seconds.toFixed(2)} s`);
     expect({ code, signal }).toEqual({ code: 0, signal: null });
     expect(seconds).toBeLessThan(5);
-    expect(op.logged('shutting down: finishing running reconciles; Jobs keep running in the cluster')).toHaveLength(
-      1,
-    );
+    expect(
+      op.logged('shutting down: finishing running reconciles; Jobs keep running in the cluster'),
+    ).toHaveLength(1);
   });
 });
 
@@ -348,8 +407,8 @@ describe('stowage operator --leader-elect (two replicas)', () => {
       const l = await readLease();
       return l?.spec?.holderIdentity ? l : undefined;
     });
-    await eventually('one replica to log "became leader"', async () =>
-      identityOf(a) || identityOf(b) ? true : undefined,
+    await eventually('one replica to log "became leader"', () =>
+      Promise.resolve(identityOf(a) || identityOf(b) ? true : undefined),
     );
     [leader, standby] = identityOf(a) ? [a, b] : [b, a];
     expect(identityOf(leader)).toBe(lease.spec?.holderIdentity);
@@ -407,7 +466,12 @@ describe('stowage operator --leader-elect (two replicas)', () => {
     const steal = async (): Promise<void> => {
       for (let attempt = 0; attempt < 5; attempt++) {
         const l = (await readLease()) as V1Lease;
-        l.spec = { ...l.spec, holderIdentity: intruder, renewTime: new V1MicroTime(), leaseDurationSeconds: 60 };
+        l.spec = {
+          ...l.spec,
+          holderIdentity: intruder,
+          renewTime: new V1MicroTime(),
+          leaseDurationSeconds: 60,
+        };
         try {
           await coordination.replaceNamespacedLease({ namespace: LEASE_NS, name: LEASE, body: l });
           return;
@@ -435,5 +499,50 @@ describe('stowage operator --leader-elect (two replicas)', () => {
       clearInterval(keep);
     }
     expect((await readLease())?.spec?.holderIdentity).toBe(intruder);
+  });
+});
+
+describe('stowage operator readiness', () => {
+  it('is not ready while it cannot list what it watches, and starts once it can', async () => {
+    // An identity with no permissions at all: every list is refused (403).
+    const ns = await newNamespace(env.clients, 'op-rbac');
+    await env.clients.core.createNamespacedServiceAccount({
+      namespace: ns,
+      body: { metadata: { name: 'operator' } },
+    });
+    const { status } = await env.clients.core.createNamespacedServiceAccountToken({
+      namespace: ns,
+      name: 'operator',
+      body: { spec: { expirationSeconds: 3600 } },
+    });
+    const kubeconfig = join(env.cluster.dataDir, `operator-${ns}.kubeconfig`);
+    writeFileSync(
+      kubeconfig,
+      readFileSync(env.cluster.kubeconfigPath, 'utf8').replace(env.cluster.token, status?.token ?? ''),
+      { mode: 0o600 },
+    );
+    const op = await OperatorProcess.start([], kubeconfig);
+    await eventually('a refused list in the log', () =>
+      Promise.resolve(op.logged('watch failed; restarting').length > 0 ? true : undefined),
+    );
+    expect((await op.get('/healthz')).status).toBe(200);
+    expect((await op.get('/readyz')).status).toBe(503);
+    expect(op.logged('informers synced; reconciling')).toHaveLength(0);
+
+    await env.clients.rbac.createClusterRoleBinding({
+      body: {
+        metadata: { name: `stowage-operator-${ns}` },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+        subjects: [{ kind: 'ServiceAccount', name: 'operator', namespace: ns }],
+      },
+    });
+    await eventually('/readyz 200 once the lists succeed', async () =>
+      (await op.get('/readyz')).status === 200 ? true : undefined,
+    );
+    const target = await newNamespace(env.clients, 'op-rbac-bc');
+    await createInvoker(target, 'pg');
+    await readyStatus(target, 'pg');
+    await op.stop('SIGTERM');
+    expect(await op.exited).toEqual({ code: 0, signal: null });
   });
 });
