@@ -96,6 +96,10 @@ export class CachedStore implements Store {
     return obj ? (withTypeMeta(kinds[kind], structuredClone(obj) as Raw) as ObjectOf<K>) : undefined;
   }
 
+  /**
+   * The cache as it is: eventually consistent (this process's own writes appear once the watch
+   * delivers them), and its objects are shared and frozen: copy one before changing it.
+   */
   async list<K extends KindName>(kind: K, options: ListOptions = {}): Promise<ObjectOf<K>[]> {
     const cache = LIST_FROM_CACHE.has(kind) ? this.#cache(kind as WatchedKind) : undefined;
     if (!cache) return this.#inner.list(kind, options);

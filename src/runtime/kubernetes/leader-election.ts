@@ -40,6 +40,8 @@ export class LeaderElector {
   /** The last record seen and when (our clock): the basis of "has the holder stopped renewing?". */
   #observed: { holder: string; renewTime: string; at: number } | undefined;
   #lastRenewal = 0;
+  /** The acquire/renew attempt of the last tick (true: we hold the Lease). */
+  #attempt: Promise<boolean> | undefined;
 
   constructor(o: LeaderElectionOptions) {
     this.identity = o.identity ?? `${hostname()}_${randomUUID()}`;
@@ -62,12 +64,14 @@ export class LeaderElector {
   run(callbacks: LeaderCallbacks): void {
     const tick = async (): Promise<void> => {
       if (this.#stopped) return;
-      const held = await this.#tryAcquireOrRenew().catch((e: unknown) => {
+      this.#attempt = this.#tryAcquireOrRenew().catch((e: unknown) => {
         // 409: another candidate wrote the Lease between our read and our write; it won this round.
         if (isConflict(e)) this.#o.logger.debug('lease changed meanwhile; another candidate won this round');
         else this.#o.logger.warn({ err: errorMessage(e) }, 'lease update failed');
         return false;
       });
+      const held = await this.#attempt;
+      // stop() came meanwhile: it releases what this attempt may have taken.
       if (this.#stopped) return;
       const now = Date.now();
       if (held) {
@@ -101,7 +105,9 @@ export class LeaderElector {
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
-    if (!this.#leading) return;
+    // An attempt in flight may be taking the Lease right now: wait for it, then hand back.
+    const tookIt = (await this.#attempt) ?? false;
+    if (!this.#leading && !tookIt) return;
     this.#leading = false;
     try {
       const lease = await this.#read();
