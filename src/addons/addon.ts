@@ -29,8 +29,21 @@ export interface StreamRestorePlan extends CommandPlan {
   filename: string;
 }
 
+/**
+ * An addon that can also dump into a folder and load from one: the layout for an interim volume
+ * (`interimVolumeTemplate`), where restic backs up the folder afterwards.
+ */
+export interface FolderAddon {
+  /** A program that writes the dump into `dir` (it exists and is empty). */
+  planFolderBackup(target: AddonTarget, dir: string): Promise<CommandPlan>;
+  /** A program that loads the dump found in `dir`. */
+  planFolderRestore(target: AddonTarget, dir: string): Promise<CommandPlan>;
+}
+
 export interface StreamingAddon {
   readonly name: string;
+  /** Present when the addon supports the interim-folder layout too. */
+  readonly folder?: FolderAddon;
   /** Waits until the database accepts connections, or throws after `timeoutSeconds`. */
   waitReady(target: AddonTarget, timeoutSeconds: number, signal?: AbortSignal): Promise<void>;
   planBackup(target: AddonTarget): Promise<StreamBackupPlan>;
