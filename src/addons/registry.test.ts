@@ -23,6 +23,8 @@ describe('addon registry', () => {
     expect(addonNames()).toContain('postgres');
     expect(addonForTask('postgres-backup-16.1')).toBe(getAddon('postgres'));
     expect(addonForTask('postgres-restore-13.1')?.name).toBe('postgres');
+    expect(addonForTask('elasticsearch-backup-7.3.2')?.name).toBe('elasticsearch');
+    expect(addonForTask('opensearch-restore-2.19.0')?.name).toBe('opensearch');
     expect(addonForTask('mongodb-backup-4.4.6')).toBeUndefined();
   });
 });

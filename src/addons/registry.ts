@@ -4,9 +4,12 @@
  * older suffixed `postgres-backup-11.9-v5`), so the addon is everything before `-backup-`/`-restore-`.
  */
 import type { StreamingAddon } from './addon.ts';
+import { elasticsearchAddon, opensearchAddon } from './elasticsearch/index.ts';
 import { postgresAddon } from './postgres/index.ts';
 
-const addons: ReadonlyMap<string, StreamingAddon> = new Map([[postgresAddon.name, postgresAddon]]);
+const addons: ReadonlyMap<string, StreamingAddon> = new Map(
+  [postgresAddon, elasticsearchAddon, opensearchAddon].map((a) => [a.name, a]),
+);
 
 export function addonNames(): string[] {
   return [...addons.keys()].sort();

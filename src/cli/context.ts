@@ -20,6 +20,8 @@ export interface CliContext {
   isTTY: boolean;
   /** True when stderr is a terminal: progress bars and spinners instead of log lines. */
   stderrIsTTY: boolean;
+  /** Namespace when `-n` is not given (the kubeconfig context's under the kubernetes runtime). */
+  defaultNamespace: string;
   /** argv that starts this program again (for job runners). */
   selfCommand: string[];
 }

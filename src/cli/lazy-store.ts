@@ -23,6 +23,7 @@ export function lazyStore(open: () => Promise<Store>): Store {
     delete: async (kind: KindName, namespace: string, name: string) =>
       (await store()).delete(kind, namespace, name),
     recordEvent: async (event: StowageEvent) => (await store()).recordEvent(event),
+    namespaceLabels: async (namespace: string) => (await store()).namespaceLabels(namespace),
     listEvents: async (involved: { kind: string; namespace: string; name: string }) =>
       (await store()).listEvents(involved),
   };

@@ -27,6 +27,10 @@ async function main(argv: string[]): Promise<number> {
     warn: (text) => void process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
     isTTY: process.stdout.isTTY === true,
     stderrIsTTY: isTTY,
+    defaultNamespace:
+      config.runtime === 'kubernetes'
+        ? await (await import('./context-namespace.ts')).defaultNamespace(config)
+        : 'default',
     selfCommand: [
       process.execPath,
       '--disable-warning=ExperimentalWarning',

@@ -31,6 +31,8 @@ export interface Store {
   /** Deletes an object and, as the garbage collector would, everything it controls. */
   delete(kind: KindName, namespace: string, name: string): Promise<boolean>;
   recordEvent(event: StowageEvent): Promise<void>;
+  /** A namespace's labels (Repository usagePolicy `Selector`); undefined when it does not exist. */
+  namespaceLabels(namespace: string): Promise<Record<string, string> | undefined>;
   listEvents(involved: { kind: string; namespace: string; name: string }): Promise<StowageEvent[]>;
 }
 

@@ -72,6 +72,8 @@ export interface BackupFromCommandInput extends CallOptions {
   filename: string;
   host: string;
   tags?: readonly string[] | undefined;
+  /** restic's stderr, which carries the command's own stderr (its progress lines). */
+  onStderrLine?: ((line: string) => void) | undefined;
 }
 
 export interface BackupPathsInput extends CallOptions {
@@ -100,6 +102,8 @@ export interface DumpToCommandInput {
   /** The program that reads the dump on its stdin (e.g. psql). */
   plan: CommandPlan;
   signal?: AbortSignal | undefined;
+  /** The reading program's stderr lines (its progress). */
+  onStderrLine?: ((line: string) => void) | undefined;
 }
 
 export interface UnlockResult {
@@ -198,7 +202,7 @@ export class Restic {
       progress: input.onProgress !== undefined,
       cleanupCache: this.#cacheDir !== undefined,
     });
-    return this.#backup(args, input, input.plan.env);
+    return this.#backup(args, input, input.plan.env, input.onStderrLine);
   }
 
   /** One snapshot holding all `paths` (Stash makes one per path; one keeps a target's files together). */
@@ -248,6 +252,7 @@ export class Restic {
         signal: input.signal,
         stdin: dump.stdout,
         onStdoutLine: (line) => this.#logger.debug({ program, line }, 'restore command output'),
+        onStderrLine: input.onStderrLine,
       });
     } catch (e) {
       dump.stop();
@@ -391,12 +396,14 @@ export class Restic {
     args: string[],
     call: CallOptions,
     extraEnv?: Record<string, string>,
+    onStderrLine?: (line: string) => void,
   ): Promise<BackupSummary> {
     let summary: BackupSummary | undefined;
     const onProgress = progressListener(call.onProgress);
     await this.#exec(args, {
       signal: call.signal,
       extraEnv,
+      onStderrLine,
       progress: call.onProgress !== undefined,
       onLine: (line) => {
         const m = parseMessageLine(line);

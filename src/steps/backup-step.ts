@@ -1,9 +1,10 @@
 /**
  * The backup step of a Job (`stowage backup <addon>`): initialise the repository if this target
- * owns that pre-backup action, dump the database straight into restic (no file on disk), verify
- * that the snapshot exists, and hand the host result to update-status through output.json. It
- * reports failures in output.json too and exits 0, as Stash's steps do, so the last step can
- * always write the session status.
+ * owns that pre-backup action, dump the database straight into restic (no file on disk) — or, for
+ * an addon with a folder layout and an interim volume, into the interim folder which restic then
+ * backs up (./interim-folder.ts) —, verify that the snapshot exists, and hand the host result to
+ * update-status through output.json. It reports failures in output.json too and exits 0, as
+ * Stash's steps do, so the last step can always write the session status.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,7 +15,10 @@ import { formatBytes, formatGoDuration, formatProcessingTime, MILLISECOND } from
 import { updateBackupSessionStatus } from '../controllers/backup-session/status.ts';
 import { errorMessage, StowageError } from '../errors.ts';
 import type { Restic } from '../engine/restic.ts';
+import { runPlan } from '../engine/run-plan.ts';
+import { interimFolder, resetFolder } from './interim-folder.ts';
 import { loadAddonTarget } from './load-target.ts';
+import { programOutputLogger } from './program-output.ts';
 import { openRepository, type OpenedRepository } from './open-repository.ts';
 import { writeOutput } from './output.ts';
 import { withStaleLockRecovery } from './stale-locks.ts';
@@ -23,6 +27,8 @@ import type { StepContext, StepTargetInput } from './step-context.ts';
 export interface BackupStepInput extends StepTargetInput {
   backupSession: string;
 }
+
+type Summary = Awaited<ReturnType<Restic['backupPaths']>>;
 
 const SNAPSHOT_FILENAME = 'dumpfile.sql';
 
@@ -56,17 +62,31 @@ export async function runBackupStep(ctx: StepContext, input: BackupStepInput): P
     });
     log.info({ addon: addon.name }, 'waiting for the database');
     await addon.waitReady(target, input.waitTimeoutSeconds);
-    const plan = await addon.planBackup(target);
-    log.info({ command: plan.command[0], filename: plan.filename }, 'backup started');
     const restic = opened.restic;
-    const summary = await withStaleLockRecovery(restic, log, () =>
-      restic.backupFromCommand({
-        plan,
-        filename: plan.filename || SNAPSHOT_FILENAME,
-        host,
-        ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
-      }),
-    );
+    const progress = ctx.onProgress ? { onProgress: ctx.onProgress } : {};
+    const programLog = programOutputLogger(log, addon.name);
+    const folder = interimFolder(addon, input);
+    let summary: Summary;
+    let snapshotPath: string;
+    if (folder) {
+      await resetFolder(folder.dir);
+      const plan = await folder.addon.planFolderBackup(target, folder.dir);
+      log.info({ layout: 'folder', dir: folder.dir }, 'dump into the interim folder started');
+      await runPlan(plan, { env: ctx.processEnv, onStderrLine: programLog });
+      log.info({ dir: folder.dir }, 'dump finished; backing up the interim folder');
+      summary = await withStaleLockRecovery(restic, log, () =>
+        restic.backupPaths({ paths: [folder.dir], host, ...progress }),
+      );
+      snapshotPath = folder.dir;
+    } else {
+      const plan = await addon.planBackup(target);
+      const filename = plan.filename || SNAPSHOT_FILENAME;
+      log.info({ command: plan.command[0], filename }, 'backup started');
+      summary = await withStaleLockRecovery(restic, log, () =>
+        restic.backupFromCommand({ plan, filename, host, onStderrLine: programLog, ...progress }),
+      );
+      snapshotPath = `/${filename}`;
+    }
     // Only a snapshot restic can list counts as a backup.
     const listed = await opened.restic.snapshots({ host });
     if (!listed.some((s) => s.id === summary.snapshotId || s.shortId === summary.snapshotId.slice(0, 8))) {
@@ -82,7 +102,7 @@ export async function runBackupStep(ctx: StepContext, input: BackupStepInput): P
       snapshots: [
         {
           name: summary.snapshotId.slice(0, 8),
-          path: `/${plan.filename || SNAPSHOT_FILENAME}`,
+          path: snapshotPath,
           totalSize: formatBytes(summary.totalBytesProcessed),
           uploaded: formatBytes(summary.dataAddedPacked),
           processingTime: formatProcessingTime(Math.round(summary.totalDurationSeconds)),

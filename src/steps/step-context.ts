@@ -28,4 +28,9 @@ export interface StepTargetInput {
   outputDir: string;
   args: string[];
   params: Record<string, string>;
+  /**
+   * `--interim-data-dir` (Stash's INTERIM_DATA_DIR): on the interim volume when the invoker has an
+   * interimVolumeTemplate, else inside the scratch folder (./interim-folder.ts tells them apart).
+   */
+  interimDataDir?: string | undefined;
 }

@@ -13,6 +13,7 @@
  * stream (backupCMD=pg_dump) goes straight to psql with --single-transaction.
  * The file inside the snapshot is `dumpfile.sql`, as in Stash.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type pg from 'pg';
@@ -112,7 +113,7 @@ export function createPostgresAddon(options: PostgresAddonOptions = {}): Streami
           { host: conn.host, port: conn.port, attempt, err: errorMessage(last) },
           'waiting for postgres',
         );
-        await sleep(Math.min(1000, Math.max(0, deadline - Date.now())), signal);
+        await delay(Math.min(1000, Math.max(0, deadline - Date.now())), undefined, signal ? { signal } : {});
       }
       throw new StowageError(
         'DATABASE_NOT_READY',
@@ -198,18 +199,5 @@ function sslOption(conn: PostgresConnection): pg.ClientConfig['ssl'] {
   }
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        reject(signal.reason as Error);
-      },
-      { once: true },
-    );
-  });
-}
 
 export const postgresAddon: StreamingAddon = createPostgresAddon();

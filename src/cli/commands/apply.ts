@@ -9,7 +9,7 @@ export function registerApply(program: Command, ctx: CliContext): void {
     .command('apply')
     .description('Create or update objects from manifest files or folders')
     .requiredOption('-f, --filename <path...>', 'manifest file or folder (repeatable)')
-    .option('-n, --namespace <ns>', 'namespace for objects that name none', 'default')
+    .option('-n, --namespace <ns>', 'namespace for objects that name none', ctx.defaultNamespace)
     .option('--dry-run', 'validate only; change nothing')
     .action(async (o: { filename: string[]; namespace: string; dryRun?: boolean }) => {
       const { objects, errors } = readManifests(o.filename);

@@ -8,7 +8,7 @@ export function registerCheck(program: Command, ctx: CliContext): void {
     .command('check')
     .description('Verify the integrity of a Repository (restic check); exit 1 when errors are found')
     .argument('<repository>', 'Repository name')
-    .option('-n, --namespace <ns>', 'namespace of the Repository', 'default')
+    .option('-n, --namespace <ns>', 'namespace of the Repository', ctx.defaultNamespace)
     .option('--read-data', 'also read and verify every data pack (downloads the whole repository)')
     .option(
       '--read-data-subset <subset>',

@@ -12,7 +12,7 @@ export function registerDelete(program: Command, ctx: CliContext): void {
     .description("Delete objects (and what they own, e.g. a BackupConfiguration's sessions)")
     .argument('[kind]', 'kind, plural or short name')
     .argument('[names...]', 'names')
-    .option('-n, --namespace <ns>', 'namespace', 'default')
+    .option('-n, --namespace <ns>', 'namespace', ctx.defaultNamespace)
     .option('-f, --filename <path...>', 'delete the objects named in these manifests')
     .option('--ignore-not-found', 'treat objects that do not exist as deleted')
     .addHelpText(

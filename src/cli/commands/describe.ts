@@ -28,7 +28,7 @@ export function registerDescribe(program: Command, ctx: CliContext): void {
     .description('Show an object with its conditions, per-host results and events')
     .argument('<kind>')
     .argument('<name>')
-    .option('-n, --namespace <ns>', 'namespace', 'default')
+    .option('-n, --namespace <ns>', 'namespace', ctx.defaultNamespace)
     .action(async (kindArg: string, name: string, o: { namespace: string }) => {
       const kind = resolveKind(kindArg);
       const store = openStore(ctx);

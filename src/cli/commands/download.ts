@@ -13,7 +13,7 @@ export function registerDownload(program: Command, ctx: CliContext): void {
       '--snapshots <list>',
       'comma-separated snapshot ids, Snapshot names (<repo>-<id>) or latest',
     )
-    .option('-n, --namespace <ns>', 'namespace of the Repository', 'default')
+    .option('-n, --namespace <ns>', 'namespace of the Repository', ctx.defaultNamespace)
     .option('--destination <dir>', 'folder to download into', '.')
     .option('--host <hostname>', 'with latest: the newest snapshot of this host')
     .option('--include <path...>', 'only these paths inside the snapshots')

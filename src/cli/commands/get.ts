@@ -39,7 +39,7 @@ export function registerGet(program: Command, ctx: CliContext): void {
       'kind, plural or short name (repo, bc, backupsession, restore, task, fn, appbinding, secret)',
     )
     .argument('[name]', 'object name')
-    .option('-n, --namespace <ns>', 'namespace', 'default')
+    .option('-n, --namespace <ns>', 'namespace', ctx.defaultNamespace)
     .option('-A, --all-namespaces', 'list across namespaces')
     .option('-l, --selector <k=v,...>', 'only objects with these labels')
     .option('-o, --output <format>', 'yaml | json | name')

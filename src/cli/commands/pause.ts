@@ -13,7 +13,7 @@ export function registerPause(program: Command, ctx: CliContext): void {
           : 'Resume the scheduled backups of a paused BackupConfiguration (spec.paused=false)',
       )
       .argument('<backupconfiguration>', 'BackupConfiguration name')
-      .option('-n, --namespace <ns>', 'namespace', 'default')
+      .option('-n, --namespace <ns>', 'namespace', ctx.defaultNamespace)
       .addHelpText('after', `\nExample:\n  stowage ${verb} sample-postgres-backup -n demo`)
       .action(async (name: string, o: { namespace: string }) => {
         const { changed } = await setPaused(openStore(ctx), o.namespace, name, paused);

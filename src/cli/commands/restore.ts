@@ -67,7 +67,7 @@ export function registerRestore(program: Command, ctx: CliContext): void {
     .option('--wait', 'follow the RestoreSession; exit 1 unless it Succeeded')
     .option('--timeout <seconds>', 'with --wait: give up waiting after this many seconds', '3600')
     .option('--dry-run', 'print the RestoreSession instead of creating it');
-  stashRepositoryFlags(cmd, { hidden: true, namespaceShort: true })
+  stashRepositoryFlags(cmd, { hidden: true, namespaceShort: true, defaultNamespace: ctx.defaultNamespace })
     .addOption(new Option('--restoresession <name>', 'in-job step form: RestoreSession being run').hideHelp())
     .addHelpText(
       'after',

@@ -8,7 +8,7 @@ export function registerSnapshots(program: Command, ctx: CliContext): void {
     .command('snapshots')
     .description("List the restic snapshots of a Repository (as Stash's Snapshot objects)")
     .argument('<repository>', 'Repository name')
-    .option('-n, --namespace <ns>', 'namespace of the Repository', 'default')
+    .option('-n, --namespace <ns>', 'namespace of the Repository', ctx.defaultNamespace)
     .option('--host <hostname>', 'only snapshots of this restic host (e.g. host-0)')
     .option('-o, --output <format>', 'yaml | json (Snapshot objects)')
     .addHelpText(

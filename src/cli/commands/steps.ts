@@ -29,6 +29,8 @@ export interface CommonFlags {
   user: string;
   databases: string;
   outputDir: string;
+  esArgs: string;
+  interimDataDir?: string;
 }
 
 /**
@@ -37,7 +39,7 @@ export interface CommonFlags {
  */
 export function stashRepositoryFlags(
   cmd: Command,
-  o: { hidden?: boolean; namespaceShort?: boolean } = {},
+  o: { hidden?: boolean; namespaceShort?: boolean; defaultNamespace?: string } = {},
 ): Command {
   const add = (flags: string, description: string, defaultValue?: string) => {
     const opt = new Option(flags, description).hideHelp(o.hidden ?? false);
@@ -61,7 +63,7 @@ export function stashRepositoryFlags(
     new Option(
       o.namespaceShort ? '-n, --namespace <ns>' : '--namespace <ns>',
       'namespace of the session',
-    ).default('default'),
+    ).default(o.defaultNamespace ?? 'default'),
   );
   add('--scratch-dir <dir>', 'scratch folder', '/stash-tmp');
   add('--enable-cache <bool>', 'use a restic cache in the scratch folder', 'true');
@@ -72,6 +74,8 @@ export function stashRepositoryFlags(
   add('--repository <name>', 'Repository name', '');
   add('--repository-namespace <ns>', 'Repository namespace');
   add('--args <args>', 'extra arguments for the dump tool', '');
+  add('--es-args <args>', 'extra arguments for the Elasticsearch dump/load (Stash name of --args)', '');
+  add('--interim-data-dir <dir>', 'interim folder (Stash INTERIM_DATA_DIR); see docs/elasticsearch.md');
   add('--backup-cmd <cmd>', 'pg_dumpall (default) or pg_dump', '');
   add('--user <user>', 'database user override', '');
   add('--databases <list>', 'comma list of databases (default: all)', '');
@@ -117,7 +121,8 @@ export function common(f: CommonFlags) {
     enableCache: f.enableCache !== 'false',
     waitTimeoutSeconds: Number(f.waitTimeout) || 300,
     outputDir: f.outputDir,
-    args: f.args.split(/\s+/).filter(Boolean),
+    args: [f.args, f.esArgs].join(' ').split(/\s+/).filter(Boolean),
+    interimDataDir: f.interimDataDir || undefined,
     params: Object.fromEntries(
       Object.entries({ backupCMD: f.backupCmd, user: f.user, databases: f.databases }).filter(
         ([, v]) => v !== '',

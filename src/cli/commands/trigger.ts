@@ -11,7 +11,7 @@ export function registerTrigger(program: Command, ctx: CliContext): void {
     .command('trigger')
     .description('Start an instant backup: create a BackupSession <bc>-xxxxx for a BackupConfiguration')
     .argument('<backupconfiguration>', 'BackupConfiguration name')
-    .option('-n, --namespace <ns>', 'namespace', 'default')
+    .option('-n, --namespace <ns>', 'namespace', ctx.defaultNamespace)
     .option('--wait', 'follow the session (progress bar on a terminal); exit 1 unless it Succeeded')
     .option('--timeout <seconds>', 'with --wait: give up waiting after this many seconds', '3600')
     .addHelpText(

@@ -10,7 +10,7 @@ export function registerUnlock(program: Command, ctx: CliContext): void {
       'Remove stale restic locks of a Repository (those of processes that are gone); exit 4 when live locks remain',
     )
     .argument('<repository>', 'Repository name')
-    .option('-n, --namespace <ns>', 'namespace of the Repository', 'default')
+    .option('-n, --namespace <ns>', 'namespace of the Repository', ctx.defaultNamespace)
     .option(
       '--remove-all',
       'remove every lock, including those of running backups and prunes (only when you know none runs)',

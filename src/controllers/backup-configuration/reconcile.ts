@@ -10,7 +10,7 @@ import { setCondition } from '../../core/conditions.ts';
 import type { Condition } from '../../api/index.ts';
 import { errorMessage } from '../../errors.ts';
 import { done, requeueAfter, type ControllerContext, type ReconcileResult } from '../context.ts';
-import { checkUsagePolicy } from '../repository/usage-policy.ts';
+import { checkUsagePolicy, needsNamespaceLabels } from '../repository/usage-policy.ts';
 
 const MISSING_REQUEUE_MS = 5_000;
 
@@ -70,7 +70,11 @@ export async function reconcileBackupConfiguration(
           message: `Backend Secret ${repoNs}/${secretName} exist.`,
         });
       }
-      const refusal = checkUsagePolicy(repo, namespace);
+      const refusal = checkUsagePolicy(
+        repo,
+        namespace,
+        needsNamespaceLabels(repo, namespace) ? await ctx.store.namespaceLabels(namespace) : undefined,
+      );
       set(
         refusal
           ? {

@@ -11,7 +11,7 @@ import { restoreJobName } from '../../core/naming.ts';
 import { errorMessage } from '../../errors.ts';
 import { pushSessionMetrics } from '../metrics-pushed.ts';
 import { done, requeueAfter, type ControllerContext, type ReconcileResult } from '../context.ts';
-import { checkUsagePolicy } from '../repository/usage-policy.ts';
+import { checkUsagePolicy, needsNamespaceLabels } from '../repository/usage-policy.ts';
 import { resolveJobSteps } from '../resolve-steps.ts';
 import { invokerJobSettings, repositoryRef } from '../store.ts';
 import { isRestoreFinal, updateRestoreSessionStatus } from './status.ts';
@@ -88,7 +88,11 @@ export async function reconcileRestoreSession(
       reason: R.BackendSecretAvailable,
       message: `Backend Secret ${repoNs}/${secretName} exist.`,
     });
-    const refusal = checkUsagePolicy(repo, namespace);
+    const refusal = checkUsagePolicy(
+        repo,
+        namespace,
+        needsNamespaceLabels(repo, namespace) ? await ctx.store.namespaceLabels(namespace) : undefined,
+      );
     if (refusal) {
       await set({
         type: C.ValidationPassed,

@@ -169,6 +169,10 @@ export class CachedStore implements Store {
     return this.#inner.recordEvent(event);
   }
 
+  namespaceLabels(namespace: string): Promise<Record<string, string> | undefined> {
+    return this.#inner.namespaceLabels(namespace);
+  }
+
   listEvents(involved: { kind: string; namespace: string; name: string }): Promise<StowageEvent[]> {
     return this.#inner.listEvents(involved);
   }

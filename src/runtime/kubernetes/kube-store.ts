@@ -218,6 +218,16 @@ export class KubeStore implements Store {
     }
   }
 
+  async namespaceLabels(namespace: string): Promise<Record<string, string> | undefined> {
+    try {
+      const ns = await this.#c.core.readNamespace({ name: namespace });
+      return ns.metadata?.labels ?? {};
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw toStowageError(e, 'get', `Namespace ${namespace}`);
+    }
+  }
+
   async recordEvent(event: StowageEvent): Promise<void> {
     const o = event.involvedObject;
     const at = event.time ? new Date(event.time) : this.#now();

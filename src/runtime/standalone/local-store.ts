@@ -307,6 +307,14 @@ export class LocalStore implements Store {
       .replace(/\.\d{3}Z$/, 'Z');
   }
 
+  /**
+   * The standalone runtime has no Namespace objects: every namespace exists and carries only the
+   * label Kubernetes gives every namespace, so `kubernetes.io/metadata.name` selectors work alike.
+   */
+  async namespaceLabels(namespace: string): Promise<Record<string, string>> {
+    return { 'kubernetes.io/metadata.name': namespace };
+  }
+
   async recordEvent(event: StowageEvent): Promise<void> {
     const o = event.involvedObject;
     this.#db

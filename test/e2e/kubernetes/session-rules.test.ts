@@ -125,7 +125,7 @@ describe('session rules on a real API server', () => {
     });
   });
 
-  it('a Repository in another namespace: refused under usagePolicy Same, used under All', async () => {
+  it('a Repository in another namespace: refused under usagePolicy Same, used under a Selector matching the namespace labels', async () => {
     const shared = { namespace: 'kube-repos', bc: 'shared' };
     const user: Names = { namespace: 'kube-app', bc: 'app-backup' };
     const repoRef = { name: `${shared.bc}-repo`, namespace: shared.namespace };
@@ -148,7 +148,15 @@ describe('session rules on a real API server', () => {
     const repo = await kube.get('Repository', shared.namespace, repoRef.name);
     await kube.store.update({
       ...repo!,
-      spec: { ...repo!.spec, usagePolicy: { allowedNamespaces: { from: 'All' } } },
+      spec: {
+        ...repo!.spec,
+        usagePolicy: {
+          allowedNamespaces: {
+            from: 'Selector',
+            selector: { matchLabels: { 'kubernetes.io/metadata.name': user.namespace } },
+          },
+        },
+      },
     });
     await kube.waitForPhase('BackupConfiguration', user.namespace, user.bc, ['Ready'], 60_000);
     const name = await trigger(user.namespace, user.bc);

@@ -76,6 +76,30 @@ describe('BackupConfiguration reconcile', () => {
     expect((await conditionsOf(store)).phase).toBe('Ready');
   });
 
+  it.each([
+    [{ matchLabels: { 'kubernetes.io/metadata.name': 'demo' } }, 'Ready'],
+    [
+      { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['a', 'demo'] }] },
+      'Ready',
+    ],
+    [{ matchLabels: { 'kubernetes.io/metadata.name': 'other' } }, 'Invalid'],
+    [{ matchExpressions: [{ key: 'team', operator: 'Exists' }] }, 'Invalid'],
+  ])(
+    'given usagePolicy from Selector %j, then the cross-namespace BackupConfiguration is %s',
+    async (selector, phase) => {
+      const { ctx, store } = controllerContext();
+      await store.create({
+        ...repository('repo', { usagePolicy: { allowedNamespaces: { from: 'Selector', selector } } }),
+        metadata: { name: 'repo', namespace: 'vault' },
+      });
+      await store.create({ ...secret(), metadata: { name: 'repo-secret', namespace: 'vault' } });
+      await store.create(appBinding());
+      await store.create(backupConfiguration('bc', { repository: { name: 'repo', namespace: 'vault' } }));
+      await reconcileBackupConfiguration(ctx, ns, 'bc');
+      expect((await conditionsOf(store)).phase).toBe(phase);
+    },
+  );
+
   it('given the BackupConfiguration was deleted, when reconciled, then its schedule is removed', async () => {
     const { ctx, scheduler } = controllerContext();
     await reconcileBackupConfiguration(ctx, ns, 'gone');

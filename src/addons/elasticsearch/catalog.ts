@@ -1,0 +1,127 @@
+/**
+ * The Elasticsearch/OpenSearch part of the Stash-compatible catalog: `elasticsearch-backup-<v>` /
+ * `elasticsearch-restore-<v>` Tasks and Functions for every version Stash's catalog lists
+ * (stash-spec §4.1: 5.6.4 … 8.2.0), which KubeDB's ElasticsearchVersion objects name in
+ * `spec.stash.addon`, so those AppBindings resolve to Stowage unchanged; and `opensearch-…`
+ * equivalents, one per OpenSearch major (the addon-major-equals-database-major rule of Stash's
+ * docs), for clusters whose AppBindings name them. One program serves every version: it asks the
+ * cluster what it is (./cluster-info.ts).
+ *
+ * The Function flags are Stash's (`--interim-data-dir=${INTERIM_DATA_DIR}`, `--es-args=${args}`),
+ * so a Task step with Stash's params behaves the same; the step picks the layout from the interim
+ * folder (ADR 0008).
+ */
+import type { StashFunction, Task } from '../../api/index.ts';
+import { OUTPUT_DIR, REPOSITORY_FLAGS } from '../postgres/catalog.ts';
+
+export const ELASTICSEARCH_ADDON_VERSIONS = [
+  '5.6.4',
+  '6.2.4',
+  '6.3.0',
+  '6.4.0',
+  '6.5.3',
+  '6.8.0',
+  '7.2.0',
+  '7.3.2',
+  '7.14.0',
+  '8.2.0',
+] as const;
+
+export const OPENSEARCH_ADDON_VERSIONS = ['1.3.2', '2.19.0', '3.0.0'] as const;
+
+type Family = 'elasticsearch' | 'opensearch';
+
+function backupFunction(family: Family, version: string, image: string): StashFunction {
+  return {
+    apiVersion: 'stash.appscode.com/v1beta1',
+    kind: 'Function',
+    metadata: { name: `${family}-backup-${version}` },
+    spec: {
+      image,
+      args: [
+        'backup',
+        family,
+        ...REPOSITORY_FLAGS,
+        '--hostname=${HOSTNAME:=}',
+        '--interim-data-dir=${INTERIM_DATA_DIR:=}',
+        '--namespace=${NAMESPACE:=default}',
+        '--appbinding=${TARGET_NAME:=}',
+        '--appbinding-namespace=${TARGET_NAMESPACE:=}',
+        '--backupsession=${BACKUP_SESSION:=}',
+        '--repository=${REPOSITORY_NAME:=}',
+        '--repository-namespace=${REPOSITORY_NAMESPACE:=}',
+        '--es-args=${args:=}',
+        '--output-dir=${outputDir:=}',
+      ],
+    },
+  };
+}
+
+function restoreFunction(family: Family, version: string, image: string): StashFunction {
+  return {
+    apiVersion: 'stash.appscode.com/v1beta1',
+    kind: 'Function',
+    metadata: { name: `${family}-restore-${version}` },
+    spec: {
+      image,
+      args: [
+        'restore',
+        family,
+        ...REPOSITORY_FLAGS,
+        '--hostname=${HOSTNAME:=}',
+        '--source-hostname=${SOURCE_HOSTNAME:=}',
+        '--interim-data-dir=${INTERIM_DATA_DIR:=}',
+        '--namespace=${NAMESPACE:=default}',
+        '--appbinding=${TARGET_NAME:=}',
+        '--appbinding-namespace=${TARGET_NAMESPACE:=}',
+        '--restoresession=${RESTORE_SESSION:=}',
+        '--repository=${REPOSITORY_NAME:=}',
+        '--repository-namespace=${REPOSITORY_NAMESPACE:=}',
+        '--snapshot=${RESTORE_SNAPSHOTS:=latest}',
+        '--es-args=${args:=}',
+        '--output-dir=${outputDir:=}',
+      ],
+    },
+  };
+}
+
+function task(family: Family, direction: 'backup' | 'restore', version: string): Task {
+  const params = [{ name: 'outputDir', value: OUTPUT_DIR }];
+  return {
+    apiVersion: 'stash.appscode.com/v1beta1',
+    kind: 'Task',
+    metadata: { name: `${family}-${direction}-${version}` },
+    spec: {
+      steps: [
+        { name: `${family}-${direction}-${version}`, params },
+        { name: 'update-status', params },
+      ],
+    },
+  };
+}
+
+function familyCatalog(
+  family: Family,
+  image: string,
+  versions: readonly string[],
+): Array<StashFunction | Task> {
+  return [
+    ...versions.flatMap((v) => [backupFunction(family, v, image), restoreFunction(family, v, image)]),
+    ...versions.flatMap((v) => [task(family, 'backup', v), task(family, 'restore', v)]),
+  ];
+}
+
+/** Every Elasticsearch catalog object, Functions then Tasks, versions in the list's order. */
+export function elasticsearchCatalog(
+  image: string,
+  versions: readonly string[] = ELASTICSEARCH_ADDON_VERSIONS,
+): Array<StashFunction | Task> {
+  return familyCatalog('elasticsearch', image, versions);
+}
+
+export function opensearchCatalog(
+  image: string,
+  versions: readonly string[] = OPENSEARCH_ADDON_VERSIONS,
+): Array<StashFunction | Task> {
+  return familyCatalog('opensearch', image, versions);
+}

@@ -1,0 +1,140 @@
+/**
+ * The Elasticsearch/OpenSearch addon: plans the dump and load programs restic runs, and waits for
+ * the cluster. Two layouts (ADR 0008):
+ * - stream (no interim volume): ./dump-command.ts writes one NDJSON stream (./archive-format.ts)
+ *   to stdout, which restic stores as `elasticsearch.ndjson` (`backup --stdin-from-command`);
+ *   restore streams it out of restic (`restic dump`) into ./load-command.ts — nothing on disk;
+ * - folder (interimVolumeTemplate): the same programs write or read a folder in multielasticdump's
+ *   layout, which restic backs up or restores as a directory — so backups made by Stash restore
+ *   here, and ours restore with multielasticdump.
+ * The connection reaches the programs by environment (./connection.ts); argv holds options only.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+import type {
+  AddonTarget,
+  FolderAddon,
+  StreamBackupPlan,
+  StreamingAddon,
+  StreamRestorePlan,
+} from '../addon.ts';
+import type { CommandPlan } from '../../engine/types.ts';
+import { StowageError, errorMessage } from '../../errors.ts';
+import { STREAM_FILENAME } from './archive-format.ts';
+import { connectionEnv, searchConnection } from './connection.ts';
+import { SearchClient, SearchHttpError } from './http-client.ts';
+
+export interface ElasticsearchAddonOptions {
+  /** The addon name the Task names use: `elasticsearch` or `opensearch`. */
+  name?: string;
+  /** The node binary that runs the dump/load programs; defaults to the running one. */
+  nodeExecutable?: string;
+  logger?: Logger;
+}
+
+/** TLS failures that waiting will not cure: the CA or the host name is wrong. */
+const TLS_CONFIG_ERRORS = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+export function createElasticsearchAddon(options: ElasticsearchAddonOptions = {}): StreamingAddon {
+  const node = options.nodeExecutable ?? process.execPath;
+  const dumpScript = fileURLToPath(new URL('./dump-command.ts', import.meta.url));
+  const loadScript = fileURLToPath(new URL('./load-command.ts', import.meta.url));
+  const log = options.logger;
+
+  async function plan(target: AddonTarget, script: string, layoutFlag: string[]): Promise<CommandPlan> {
+    const env = await connectionEnv(searchConnection(target), target.scratchDir);
+    return {
+      command: [node, '--disable-warning=ExperimentalWarning', script, ...layoutFlag, '--', ...target.args],
+      env,
+    };
+  }
+
+  const folder: FolderAddon = {
+    planFolderBackup: (target, dir) => plan(target, dumpScript, [`--output-dir=${dir}`]),
+    planFolderRestore: (target, dir) => plan(target, loadScript, [`--input-dir=${dir}`]),
+  };
+
+  return {
+    name: options.name ?? 'elasticsearch',
+    folder,
+
+    async waitReady(target: AddonTarget, timeoutSeconds: number, signal?: AbortSignal): Promise<void> {
+      const conn = searchConnection(target);
+      const client = new SearchClient(conn, { connections: 1, timeoutMs: 15_000 });
+      const deadline = Date.now() + timeoutSeconds * 1000;
+      let last: unknown;
+      try {
+        for (let attempt = 1; ; attempt++) {
+          signal?.throwIfAborted();
+          try {
+            // yellow: every primary is assigned, which is all a dump or a load needs
+            await client.request('GET', '/_cluster/health', undefined, {
+              query: { wait_for_status: 'yellow', timeout: '5s' },
+              ...(signal ? { signal } : {}),
+            });
+            log?.debug({ url: conn.url, attempt }, 'cluster is ready');
+            return;
+          } catch (err) {
+            if (err instanceof SearchHttpError && (err.status === 401 || err.status === 403)) {
+              throw new StowageError(
+                'DATABASE_AUTH_FAILED',
+                `${conn.url} refused ${conn.username === undefined ? 'anonymous access' : `user "${conn.username}"`} (HTTP ${err.status}). Check the AppBinding's Secret (username/password or ADMIN_USERNAME/ADMIN_PASSWORD).`,
+                { cause: err },
+              );
+            }
+            const code = tlsCode(err);
+            if (code && TLS_CONFIG_ERRORS.has(code)) {
+              throw new StowageError(
+                'DATABASE_TLS_FAILED',
+                `${conn.url}: the server's certificate is not trusted (${code}). Put the CA that signed it into the AppBinding's spec.clientConfig.caBundle; verification is never switched off.`,
+                { cause: err },
+              );
+            }
+            last = err;
+          }
+          if (Date.now() >= deadline) break;
+          log?.debug({ url: conn.url, attempt, err: errorMessage(last) }, 'waiting for the cluster');
+          await delay(
+            Math.min(1000, Math.max(0, deadline - Date.now())),
+            undefined,
+            signal ? { signal } : {},
+          );
+        }
+      } finally {
+        await client.close();
+      }
+      throw new StowageError(
+        'DATABASE_NOT_READY',
+        `The cluster at ${conn.url} was not ready (yellow) within ${timeoutSeconds}s (last error: ${errorMessage(last)}). Check that it runs and the AppBinding points at it, or raise waitTimeout.`,
+        { cause: last, retryable: true },
+      );
+    },
+
+    async planBackup(target: AddonTarget): Promise<StreamBackupPlan> {
+      return { ...(await plan(target, dumpScript, [])), filename: STREAM_FILENAME };
+    },
+
+    async planRestore(target: AddonTarget): Promise<StreamRestorePlan> {
+      return { ...(await plan(target, loadScript, [])), filename: STREAM_FILENAME };
+    },
+  };
+}
+
+function tlsCode(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && TLS_CONFIG_ERRORS.has(code)) return code;
+  }
+  return undefined;
+}
+
+export const elasticsearchAddon: StreamingAddon = createElasticsearchAddon();
+export const opensearchAddon: StreamingAddon = createElasticsearchAddon({ name: 'opensearch' });

@@ -1,0 +1,2 @@
+export { createElasticsearchAddon, elasticsearchAddon, opensearchAddon } from './elasticsearch-addon.ts';
+export { STREAM_FILENAME } from './archive-format.ts';
