@@ -253,6 +253,15 @@ export class KubeStowage {
     return { code: code ?? -1, stdout, stderr };
   }
 
+  /** `kubectl stowage trigger <bc> -n <ns>`: the name of the BackupSession it created. */
+  async trigger(namespace: string, bc: string): Promise<string> {
+    const r = await this.kubectlStowage(['trigger', bc, '-n', namespace]);
+    const m = /backupsession\/(\S+) created/.exec(r.stdout + r.stderr);
+    if (r.code !== 0 || !m)
+      throw new Error(`kubectl stowage trigger ${bc} failed (${r.code}): ${r.stdout}${r.stderr}`);
+    return m[1]!;
+  }
+
   #lastDiagnostics = '';
 
   /** Status, events, the session's pod logs and the operator's log tail, for assertion messages. */

@@ -12,7 +12,7 @@
  * folder (ADR 0008).
  */
 import type { StashFunction, Task } from '../../api/index.ts';
-import { OUTPUT_DIR, REPOSITORY_FLAGS } from '../postgres/catalog.ts';
+import { addonCatalog, REPOSITORY_FLAGS } from '../catalog-common.ts';
 
 export const ELASTICSEARCH_ADDON_VERSIONS = [
   '5.6.4',
@@ -85,30 +85,15 @@ function restoreFunction(family: Family, version: string, image: string): StashF
   };
 }
 
-function task(family: Family, direction: 'backup' | 'restore', version: string): Task {
-  const params = [{ name: 'outputDir', value: OUTPUT_DIR }];
-  return {
-    apiVersion: 'stash.appscode.com/v1beta1',
-    kind: 'Task',
-    metadata: { name: `${family}-${direction}-${version}` },
-    spec: {
-      steps: [
-        { name: `${family}-${direction}-${version}`, params },
-        { name: 'update-status', params },
-      ],
-    },
-  };
-}
-
 function familyCatalog(
   family: Family,
   image: string,
   versions: readonly string[],
 ): Array<StashFunction | Task> {
-  return [
-    ...versions.flatMap((v) => [backupFunction(family, v, image), restoreFunction(family, v, image)]),
-    ...versions.flatMap((v) => [task(family, 'backup', v), task(family, 'restore', v)]),
-  ];
+  return addonCatalog(family, versions, (v) => [
+    backupFunction(family, v, image),
+    restoreFunction(family, v, image),
+  ]);
 }
 
 /** Every Elasticsearch catalog object, Functions then Tasks, versions in the list's order. */

@@ -11,6 +11,7 @@
  * major, and pg_dump reads servers of older majors.
  */
 import type { StashFunction, Task } from '../../api/index.ts';
+import { addonCatalog, REPOSITORY_FLAGS } from '../catalog-common.ts';
 
 export const POSTGRES_ADDON_VERSIONS = [
   '9.6.19',
@@ -23,24 +24,6 @@ export const POSTGRES_ADDON_VERSIONS = [
   '16.1',
   '17.2',
 ] as const;
-
-/** Where the step's output.json goes; the update-status step reads it from there. */
-export const OUTPUT_DIR = '/stash-tmp/output';
-
-/** Flags every in-job step that talks to the repository gets (Stash's variable names). */
-export const REPOSITORY_FLAGS = [
-  '--provider=${REPOSITORY_PROVIDER:=}',
-  '--bucket=${REPOSITORY_BUCKET:=}',
-  '--endpoint=${REPOSITORY_ENDPOINT:=}',
-  '--region=${REPOSITORY_REGION:=}',
-  '--path=${REPOSITORY_PREFIX:=}',
-  '--storage-secret-name=${REPOSITORY_SECRET_NAME:=}',
-  '--storage-secret-namespace=${REPOSITORY_SECRET_NAMESPACE:=}',
-  '--scratch-dir=/stash-tmp',
-  '--enable-cache=${ENABLE_CACHE:=true}',
-  '--max-connections=${MAX_CONNECTIONS:=0}',
-  '--wait-timeout=${waitTimeout:=300}',
-];
 
 export function postgresBackupFunction(version: string, image: string): StashFunction {
   return {
@@ -100,28 +83,13 @@ export function postgresRestoreFunction(version: string, image: string): StashFu
   };
 }
 
-function postgresTask(direction: 'backup' | 'restore', version: string): Task {
-  const params = [{ name: 'outputDir', value: OUTPUT_DIR }];
-  return {
-    apiVersion: 'stash.appscode.com/v1beta1',
-    kind: 'Task',
-    metadata: { name: `postgres-${direction}-${version}` },
-    spec: {
-      steps: [
-        { name: `postgres-${direction}-${version}`, params },
-        { name: 'update-status', params },
-      ],
-    },
-  };
-}
-
 /** Every PostgreSQL catalog object, Functions then Tasks, versions in the list's order. */
 export function postgresCatalog(
   image: string,
   versions: readonly string[] = POSTGRES_ADDON_VERSIONS,
 ): Array<StashFunction | Task> {
-  return [
-    ...versions.flatMap((v) => [postgresBackupFunction(v, image), postgresRestoreFunction(v, image)]),
-    ...versions.flatMap((v) => [postgresTask('backup', v), postgresTask('restore', v)]),
-  ];
+  return addonCatalog('postgres', versions, (v) => [
+    postgresBackupFunction(v, image),
+    postgresRestoreFunction(v, image),
+  ]);
 }

@@ -70,14 +70,6 @@ async function setPaused(ns: string, bc: string, paused: boolean): Promise<void>
   await kube.store.update({ ...cur, spec: { ...cur.spec, paused } });
 }
 
-async function trigger(ns: string, bc: string): Promise<string> {
-  const r = await kube.kubectlStowage(['trigger', bc, '-n', ns]);
-  expect(r.code, r.stderr).toBe(0);
-  const m = /backupsession\/(\S+) created/.exec(r.stdout + r.stderr);
-  if (!m) throw new Error(`no session name in: ${r.stdout}${r.stderr}`);
-  return m[1]!;
-}
-
 async function finalSession(ns: string, name: string): Promise<ObjectOf<'BackupSession'>> {
   const s = await kube.waitForFinal('BackupSession', ns, name, 240_000).catch(async (e: unknown) => {
     throw new Error(`${(e as Error).message}\n${await kube.diagnostics('BackupSession', ns, name)}`);
@@ -207,7 +199,7 @@ describe('operator on a real API server', () => {
     const k: Names = { namespace: 'kube-kill', bc: 'big-backup' };
     await kube.apply(stack(k, 'postgres/big', { task: { params: [{ name: 'databases', value: 'big' }] } }));
     await kube.waitForPhase('BackupConfiguration', k.namespace, k.bc, ['Ready'], 60_000);
-    const name = await trigger(k.namespace, k.bc);
+    const name = await kube.trigger(k.namespace, k.bc);
     // Kill the backup container once it runs (the pod of the session's Job).
     const pod = await waitFor(
       'the backup pod to run its backup step',
@@ -228,7 +220,7 @@ describe('operator on a real API server', () => {
     const reasons = JSON.stringify(failed.status);
     expect(reasons).toMatch(/137|SIGKILL|killed/);
 
-    const next = await finalSession(k.namespace, await trigger(k.namespace, k.bc));
+    const next = await finalSession(k.namespace, await kube.trigger(k.namespace, k.bc));
     expect(
       next.status?.phase,
       await kube.diagnostics('BackupSession', k.namespace, next.metadata.name!),
@@ -237,7 +229,7 @@ describe('operator on a real API server', () => {
 
   it('the operator killed mid-session: the restarted operator brings the session to a final phase', async () => {
     const k: Names = { namespace: 'kube-kill', bc: 'big-backup' };
-    const name = await trigger(k.namespace, k.bc);
+    const name = await kube.trigger(k.namespace, k.bc);
     await kube.waitForPhase('BackupSession', k.namespace, name, ['Running'], 120_000);
     await kube.killOperator();
     await new Promise((r) => setTimeout(r, 3_000));

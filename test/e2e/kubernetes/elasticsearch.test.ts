@@ -37,14 +37,6 @@ const interim = {
   },
 };
 
-async function trigger(ns: string, bc: string): Promise<string> {
-  const r = await kube.kubectlStowage(['trigger', bc, '-n', ns]);
-  expect(r.code, r.stderr).toBe(0);
-  const m = /backupsession\/(\S+) created/.exec(r.stdout + r.stderr);
-  if (!m) throw new Error(`no session name in: ${r.stdout}${r.stderr}`);
-  return m[1]!;
-}
-
 describe.each([
   { layout: 'stream', bcSpec: {}, path: /^\/elasticsearch\.ndjson$/ },
   { layout: 'folder', bcSpec: interim, path: /^\/stash-interim-volume\/data$/ },
@@ -72,7 +64,7 @@ describe.each([
       ),
     );
     await kube.waitForPhase('BackupConfiguration', n.namespace, n.bc, ['Ready'], 60_000);
-    const name = await trigger(n.namespace, n.bc);
+    const name = await kube.trigger(n.namespace, n.bc);
     const session = await kube.waitForFinal('BackupSession', n.namespace, name, 240_000);
     expect(session.status?.phase, await kube.diagnostics('BackupSession', n.namespace, name)).toBe(
       'Succeeded',

@@ -47,14 +47,6 @@ const condition = (o: { status?: { conditions?: Array<{ type: string }> } } | un
     | { type: string; status: string; reason?: string; message?: string }
     | undefined;
 
-async function trigger(ns: string, bc: string): Promise<string> {
-  const r = await kube.kubectlStowage(['trigger', bc, '-n', ns]);
-  expect(r.code, r.stderr).toBe(0);
-  const m = /backupsession\/(\S+) created/.exec(r.stdout + r.stderr);
-  if (!m) throw new Error(`no session name in: ${r.stdout}${r.stderr}`);
-  return m[1]!;
-}
-
 async function final(ns: string, name: string) {
   return kube.waitForFinal('BackupSession', ns, name, 240_000).catch(async (e: unknown) => {
     throw new Error(`${(e as Error).message}\n${await kube.diagnostics('BackupSession', ns, name)}`);
@@ -89,9 +81,9 @@ describe('session rules on a real API server', () => {
     const n: Names = { namespace: 'kube-history', bc: 'history' };
     await kube.apply(backupStack(n, pg, local('history'), { bcSpec: { backupHistoryLimit: 1 } }));
     await kube.waitForPhase('BackupConfiguration', n.namespace, n.bc, ['Ready'], 60_000);
-    const first = await trigger(n.namespace, n.bc);
+    const first = await kube.trigger(n.namespace, n.bc);
     expect((await final(n.namespace, first)).status?.phase).toBe('Succeeded');
-    const second = await trigger(n.namespace, n.bc);
+    const second = await kube.trigger(n.namespace, n.bc);
     expect((await final(n.namespace, second)).status?.phase).toBe('Succeeded');
     await waitFor(
       'the older session to be removed',
@@ -116,7 +108,7 @@ describe('session rules on a real API server', () => {
       }),
     );
     await kube.waitForPhase('BackupConfiguration', n.namespace, n.bc, ['Ready'], 60_000);
-    const name = await trigger(n.namespace, n.bc);
+    const name = await kube.trigger(n.namespace, n.bc);
     const s = await final(n.namespace, name);
     expect(s.status?.phase).toBe('Failed');
     expect(condition(s, 'DeadlineExceeded')).toMatchObject({
@@ -159,7 +151,7 @@ describe('session rules on a real API server', () => {
       },
     });
     await kube.waitForPhase('BackupConfiguration', user.namespace, user.bc, ['Ready'], 60_000);
-    const name = await trigger(user.namespace, user.bc);
+    const name = await kube.trigger(user.namespace, user.bc);
     const s = await final(user.namespace, name);
     expect(s.status?.phase, await kube.diagnostics('BackupSession', user.namespace, name)).toBe('Succeeded');
     const r = await kube.get('Repository', shared.namespace, repoRef.name);

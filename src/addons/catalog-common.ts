@@ -1,0 +1,51 @@
+/**
+ * What every addon's catalog shares: the repository flags of the in-job steps (Stash's variable
+ * names), the output folder update-status reads, and the Task shape `<addon>-<direction>-<v>` →
+ * update-status that Stash's addon Tasks have.
+ */
+import type { StashFunction, Task } from '../api/index.ts';
+
+/** Where the step's output.json goes; the update-status step reads it from there. */
+export const OUTPUT_DIR = '/stash-tmp/output';
+
+/** Flags every in-job step that talks to the repository gets (Stash's variable names). */
+export const REPOSITORY_FLAGS = [
+  '--provider=${REPOSITORY_PROVIDER:=}',
+  '--bucket=${REPOSITORY_BUCKET:=}',
+  '--endpoint=${REPOSITORY_ENDPOINT:=}',
+  '--region=${REPOSITORY_REGION:=}',
+  '--path=${REPOSITORY_PREFIX:=}',
+  '--storage-secret-name=${REPOSITORY_SECRET_NAME:=}',
+  '--storage-secret-namespace=${REPOSITORY_SECRET_NAMESPACE:=}',
+  '--scratch-dir=/stash-tmp',
+  '--enable-cache=${ENABLE_CACHE:=true}',
+  '--max-connections=${MAX_CONNECTIONS:=0}',
+  '--wait-timeout=${waitTimeout:=300}',
+];
+
+function addonTask(family: string, direction: 'backup' | 'restore', version: string): Task {
+  const params = [{ name: 'outputDir', value: OUTPUT_DIR }];
+  return {
+    apiVersion: 'stash.appscode.com/v1beta1',
+    kind: 'Task',
+    metadata: { name: `${family}-${direction}-${version}` },
+    spec: {
+      steps: [
+        { name: `${family}-${direction}-${version}`, params },
+        { name: 'update-status', params },
+      ],
+    },
+  };
+}
+
+/** A family's Functions (from `functions`) then its backup and restore Tasks, versions in order. */
+export function addonCatalog(
+  family: string,
+  versions: readonly string[],
+  functions: (version: string) => StashFunction[],
+): Array<StashFunction | Task> {
+  return [
+    ...versions.flatMap(functions),
+    ...versions.flatMap((v) => [addonTask(family, 'backup', v), addonTask(family, 'restore', v)]),
+  ];
+}
