@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NODE_BIN := $(shell scripts/setup-node.sh 2>/dev/null)
 export PATH := $(NODE_BIN):$(PATH)
 
-.PHONY: setup peers demo test check lint typecheck format unit integration e2e gen gen-check bench bench-operator
+.PHONY: setup peers demo test check lint typecheck format unit integration e2e gen gen-check bench bench-operator bench-elasticsearch
 
 setup:
 	@scripts/setup.sh
@@ -50,13 +50,19 @@ gen:
 gen-check: gen
 	@git diff --exit-code -- deploy/crds deploy/catalog deploy/helm/stowage/crds deploy/helm/stowage/catalog || (echo "generated files are stale: run 'make gen' and commit" >&2; exit 1)
 
-## make bench: PostgreSQL backup through Stowage vs pg_dumpall | restic by hand, then bench-operator (docs/benchmarks.md).
+## make bench: PostgreSQL backup through Stowage vs pg_dumpall | restic by hand, then bench-operator and bench-elasticsearch (docs/benchmarks.md).
 bench: setup
 	@scripts/peers/restic.sh >/dev/null && scripts/peers/postgres.sh >/dev/null
 	@node --disable-warning=ExperimentalWarning bench/pg-backup.ts
 	@$(MAKE) --no-print-directory bench-operator
+	@$(MAKE) --no-print-directory bench-elasticsearch
 
 ## make bench-operator: `stowage operator` with 1000 BackupConfigurations created at once, on the test control plane (docs/benchmarks.md).
 bench-operator: setup
 	@scripts/peers/kubernetes.sh >/dev/null
 	@node --disable-warning=ExperimentalWarning bench/operator-scale.ts
+
+## make bench-elasticsearch: ~1M documents on OpenSearch 2.19 (STOWAGE_BENCH_ES_ENGINE, STOWAGE_BENCH_ES_DOCS): read ceiling, multielasticdump dump/load, Stowage backup/restore (docs/benchmarks.md).
+bench-elasticsearch: setup
+	@scripts/peers/elasticdump.sh >/dev/null
+	@node --disable-warning=ExperimentalWarning bench/elasticsearch.ts
