@@ -12,7 +12,8 @@
  * 3. multielasticdump dump of the bench indices into a folder, then the indices are deleted and it
  *    loads them back (fresh indices); time, docs/s, peak RSS of its process tree (parent + forked
  *    children, ./lib/rss.ts); counts checked.
- * 4. Stowage backup and restore: runStowage(), a placeholder until the addon lands.
+ * 4. Stowage backup and restore (./lib/es-stowage.ts): the in-job steps as a Job runs them, the dump
+ *    streamed into a fresh local restic repository, then loaded back into deleted indices.
  * Writes bench/results/elasticsearch.json and the Elasticsearch section of docs/benchmarks.md.
  *
  * Knobs (env): STOWAGE_BENCH_ES_DOCS (1000000), STOWAGE_BENCH_ES_ENGINE (opensearch),
@@ -53,6 +54,7 @@ import {
   type ToolRun,
 } from './lib/es-report.ts';
 import { startRootShim } from './lib/es-root-shim.ts';
+import { stowageRunner } from './lib/es-stowage.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const num = (name: string, dflt: number): number => {
@@ -97,26 +99,6 @@ async function folderStats(dir: string): Promise<{ bytes: number; lines: Record<
     lines[m[1]!] = n;
   }
   return { bytes, lines };
-}
-
-/**
- * Stowage's side, measured the same way as multielasticdump's (wall time, peak RSS of the process
- * tree, docs/s over the same documents).
- *
- * TODO(lead): once the addon lands, run the Stowage Elasticsearch backup (direction 'backup': the
- * bench indices into a fresh restic repository) and restore (direction 'restore': the caller has
- * deleted the bench indices and template, and checks the counts afterwards), e.g. with
- * bench/lib/proc.ts's runTimed around `bin/stowage backup elasticsearch …` / `restore
- * elasticsearch …` as bench/pg-backup.ts does for PostgreSQL, and return the ToolRun
- * (peak_rss_mb = the tree peak). Until then the ratios stay null.
- */
-// eslint-disable-next-line @typescript-eslint/require-await
-async function runStowage(
-  direction: 'backup' | 'restore',
-  _ctx: { engine: SearchEngine; target: EsTarget; work: string; docs: number; indices: string[] },
-): Promise<ToolRun | null> {
-  say(`  Stowage ${direction}: not wired in yet (runStowage is a placeholder; restore runs after a backup)`);
-  return null;
 }
 
 async function main(): Promise<number> {
@@ -212,8 +194,18 @@ async function main(): Promise<number> {
       );
     }
 
-    const stowageCtx = { engine, target, work, docs: DOCS, indices: BENCH_INDICES.map((i) => i.name) };
-    const stowageBackup = await runStowage('backup', stowageCtx);
+    const stowage = await stowageRunner({
+      target,
+      work,
+      docs: DOCS,
+      indices: BENCH_INDICES.map((i) => i.name),
+      args: match,
+    });
+    say('Stowage backup (the in-job step; the dump streamed into restic)');
+    const stowageBackup: ToolRun = await stowage.run('backup');
+    say(
+      `  ${stowageBackup.seconds} s, ${stowageBackup.docs_per_second} docs/s, peak RSS ${stowageBackup.peak_rss_mb} MiB`,
+    );
 
     if (!SKIP_MLD) {
       say('multielasticdump load into fresh indices (the bench indices and template deleted first)');
@@ -240,15 +232,16 @@ async function main(): Promise<number> {
     }
 
     // Stowage restores into deleted indices, as multielasticdump did, and the counts must match.
-    let stowageRestore: ToolRun | null = null;
-    if (stowageBackup) {
-      await deleteIndices(es);
-      stowageRestore = await runStowage('restore', stowageCtx);
-      const counts = await countDocs(es);
-      for (const [name, n] of Object.entries(dataset.perIndex))
-        if (stowageRestore && counts[name] !== n)
-          throw new Error(`after the Stowage restore ${name} has ${counts[name]} documents, not ${n}`);
-    }
+    await deleteIndices(es);
+    say('Stowage restore (the in-job step; restic dump streamed into the loader)');
+    const stowageRestore: ToolRun = await stowage.run('restore');
+    say(
+      `  ${stowageRestore.seconds} s, ${stowageRestore.docs_per_second} docs/s, peak RSS ${stowageRestore.peak_rss_mb} MiB`,
+    );
+    const restoredCounts = await countDocs(es);
+    for (const [name, n] of Object.entries(dataset.perIndex))
+      if (restoredCounts[name] !== n)
+        throw new Error(`after the Stowage restore ${name} has ${restoredCounts[name]} documents, not ${n}`);
 
     const speedup = (tool: ToolRun, ours: ToolRun | null) =>
       ours && !SKIP_MLD ? round(tool.seconds / ours.seconds, 3) : null;
@@ -273,11 +266,9 @@ async function main(): Promise<number> {
       docs: DOCS,
       backup_speedup_vs_multielasticdump: speedup(mldDump, stowageBackup),
       restore_speedup_vs_multielasticdump: speedup(mldLoad, stowageRestore),
-      backup_fraction_of_ceiling: stowageBackup
-        ? round(DOCS / stowageBackup.seconds / ceiling.docsPerSecond, 3)
-        : null,
-      backup_rss_mb: stowageBackup?.peak_rss_mb ?? null,
-      restore_rss_mb: stowageRestore?.peak_rss_mb ?? null,
+      backup_fraction_of_ceiling: round(DOCS / stowageBackup.seconds / ceiling.docsPerSecond, 3),
+      backup_rss_mb: stowageBackup.peak_rss_mb,
+      restore_rss_mb: stowageRestore.peak_rss_mb,
       dataset: datasetInfo(dataset),
       ceiling: ceilingInfo(ceiling, ceilingRuns),
       multielasticdump: {

@@ -41,7 +41,8 @@ describe.each([
     layout: 'folder',
     bcSpec: interim,
     secretKeys: 'ADMIN_USERNAME' as const,
-    path: /stash-interim-volume\/data$/,
+    // the standalone runtime mounts the interim volume at <job work folder>/interim
+    path: /\/interim\/data$/,
   },
 ])('$layout layout', ({ layout, bcSpec, secretKeys, path }) => {
   it('backs up the selected indices and restores them exactly', async () => {

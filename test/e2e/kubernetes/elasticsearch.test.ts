@@ -39,7 +39,8 @@ const interim = {
 
 describe.each([
   { layout: 'stream', bcSpec: {}, path: /^\/elasticsearch\.ndjson$/ },
-  { layout: 'folder', bcSpec: interim, path: /^\/stash-interim-volume\/data$/ },
+  // the pod runner mounts the session's PVC (<session>-es-interim) from a folder named after it
+  { layout: 'folder', bcSpec: interim, path: /\/pvc\/kube-es-folder\/es-backup-\w+-es-interim\/data$/ },
 ])('elasticsearch addon on the operator, $layout layout', ({ layout, bcSpec, path }) => {
   it('backs up through a Job into MinIO and restores through a Job', async () => {
     const before = await fingerprint(engine, INDICES);
