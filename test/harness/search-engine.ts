@@ -490,7 +490,12 @@ const portClash = /BindException|Address already in use|bind\(\) to .* failed/;
 export async function startSearchEngine(
   kind: EngineKind,
   version?: string,
-  options: { heapMb?: number; startTimeoutMs?: number } = {},
+  options: {
+    heapMb?: number;
+    startTimeoutMs?: number;
+    /** More `-E` node settings, e.g. `{ 'thread_pool.write.queue_size': '2' }` to provoke 429s. */
+    extraSettings?: Record<string, string>;
+  } = {},
 ): Promise<SearchEngine> {
   const resolved = resolveVersion(kind, version);
   const inst = await install(kind, resolved);
@@ -553,6 +558,7 @@ export async function startSearchEngine(
         'cluster.routing.allocation.disk.threshold_enabled=false',
         // 7.x and 8.x integ-test zips carry x-pack security (on by default in 8.x); 6.8's is the OSS build.
         ...(kind === 'elasticsearch' && major(resolved) >= 7 ? ['xpack.security.enabled=false'] : []),
+        ...Object.entries(options.extraSettings ?? {}).map(([k, v]) => `${k}=${v}`),
       ];
       engine = spawnGroup(
         `${kind} ${resolved}`,

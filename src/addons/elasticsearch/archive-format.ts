@@ -68,3 +68,28 @@ export interface TrailerRecord {
 }
 
 export type MetaRecord = ArchiveHeader | IndexRecord | TemplateRecord | TrailerRecord;
+
+/**
+ * The folder layout's own file: the header, every template (composable and component ones have no
+ * file in multielasticdump's layout) and the trailer, as the stream's records, one per line. The
+ * trailer is the completion mark: it is written last, after every data file was flushed.
+ *
+ * The name is `<first index>.template.json.json`. multielasticdump's load takes every entry of the
+ * folder for an index after deleting the first `.mapping.json`, `.analyzer.json`, `.alias.json`,
+ * `.settings.json`, `.template.json` and `.json` from its name (docs/search-engines.md, "multielasticdump
+ * folder layout"): this name becomes the first index's own name, which it already loads, and it
+ * never opens the file itself (it reads `<idx>.template.json`). Any other extra name (a
+ * `manifest.json`, a dot-file, a subfolder) would be taken for an index and fail its load with
+ * ENOENT. With no index at all the name is `.template.json.json`.
+ */
+export const FOLDER_MANIFEST_SUFFIX = '.template.json.json';
+
+/** The manifest's file name for a dump of these indices. */
+export function folderManifestName(indices: readonly string[]): string {
+  const first = [...indices].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))[0] ?? '';
+  return `${first}${FOLDER_MANIFEST_SUFFIX}`;
+}
+
+export function isFolderManifest(fileName: string): boolean {
+  return fileName.endsWith(FOLDER_MANIFEST_SUFFIX);
+}

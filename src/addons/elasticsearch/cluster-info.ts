@@ -4,8 +4,6 @@
  * docs/search-engines.md):
  * - point-in-time: Elasticsearch ≥ 7.10 (`POST /<idx>/_pit` → `id`), OpenSearch ≥ 2.4
  *   (`POST /<idx>/_search/point_in_time` → `pit_id`); older ones read with sliced scroll;
- * - the `_shard_doc` tiebreaker for search_after over a sliced PIT: Elasticsearch ≥ 7.12,
- *   OpenSearch ≥ 3 (without it: one slice per shard, sorted on `_doc`);
  * - mapping types (Elasticsearch 6.x: one named type per index, `_type` in bulk lines);
  * - composable and component templates: Elasticsearch ≥ 7.8, every OpenSearch;
  * - hidden indices (`index.hidden`): Elasticsearch ≥ 7.7, every OpenSearch.
@@ -23,8 +21,6 @@ export interface ClusterInfo {
   minor: number;
   /** Which point-in-time API the cluster has, if any. */
   pit: PitApi | undefined;
-  /** Whether a sliced PIT search can sort on `_shard_doc` (else: one slice per shard on `_doc`). */
-  shardDocTiebreaker: boolean;
   /** Elasticsearch 6.x: mappings and bulk lines name a type. */
   mappingTypes: boolean;
   composableTemplates: boolean;
@@ -66,7 +62,6 @@ export function describeCluster(distribution: Distribution, version: string): Cl
     major,
     minor,
     pit: es ? (at(7, 10) ? 'elasticsearch' : undefined) : at(2, 4) ? 'opensearch' : undefined,
-    shardDocTiebreaker: es ? at(7, 12) : major >= 3,
     mappingTypes: es && major < 7,
     composableTemplates: es ? at(7, 8) : true,
     hiddenIndices: es ? at(7, 7) : true,

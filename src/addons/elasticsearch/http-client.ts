@@ -5,11 +5,17 @@
  * product header (OpenSearch, Elasticsearch < 7.14), and @opensearch-project/opensearch does not
  * follow Elasticsearch 8. A dump needs a dozen endpoints on five engine lines; a pool with keep-alive
  * connections, basic auth and a verified CA is all the transport it needs, and undici's pool is what
- * Node's own fetch runs on.
+ * Node's own fetch runs on (or node:http for a lean program: ./http-transport.ts).
  */
-import { Pool } from 'undici';
 import { StowageError } from '../../errors.ts';
 import type { SearchConnection } from './connection.ts';
+import {
+  nodeTransport,
+  undiciTransport,
+  type BodyBuffer,
+  type Transport,
+  type TransportResponse,
+} from './http-transport.ts';
 
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE' | 'HEAD';
 
@@ -21,6 +27,8 @@ export interface RequestOptions {
   /** `application/x-ndjson` bodies (bulk) are sent as given. */
   ndjson?: boolean;
   signal?: AbortSignal;
+  /** requestBytes: a buffer to receive the body into, reused across requests (node transport). */
+  into?: BodyBuffer;
 }
 
 export interface SearchResponse<T> {
@@ -50,11 +58,16 @@ export interface SearchClientOptions {
   connections?: number;
   /** Per-request timeout for headers and body, in ms (default 5 minutes: a bulk may be slow). */
   timeoutMs?: number;
+  /**
+   * `undici` (default): undici's Pool. `node`: node:http(s) with a keep-alive Agent, which keeps
+   * undici's ~30 MB out of a lean program such as the dump (./http-transport.ts).
+   */
+  transport?: 'undici' | 'node';
 }
 
 export class SearchClient {
   readonly url: string;
-  readonly #pool: Pool;
+  readonly #transport: Transport;
   readonly #basePath: string;
   readonly #headers: Record<string, string>;
 
@@ -63,13 +76,11 @@ export class SearchClient {
     this.url = conn.url;
     this.#basePath = base.pathname.replace(/\/+$/, '');
     const timeout = options.timeoutMs ?? 300_000;
-    this.#pool = new Pool(base.origin, {
-      connections: options.connections ?? 4,
-      headersTimeout: timeout,
-      bodyTimeout: timeout,
-      keepAliveTimeout: 30_000,
-      ...(conn.caPem ? { connect: { ca: conn.caPem, rejectUnauthorized: true } } : {}),
-    });
+    const transportOptions = { connections: options.connections ?? 4, timeoutMs: timeout, caPem: conn.caPem };
+    this.#transport =
+      options.transport === 'node'
+        ? nodeTransport(base.origin, transportOptions)
+        : undiciTransport(base.origin, transportOptions);
     this.#headers = { accept: 'application/json' };
     if (conn.username !== undefined) {
       const token = Buffer.from(`${conn.username}:${conn.password ?? ''}`).toString('base64');
@@ -95,30 +106,11 @@ export class SearchClient {
     body?: unknown,
     options: RequestOptions = {},
   ): Promise<SearchResponse<string>> {
-    const fullPath = this.#basePath + path + queryString(options.query);
-    const headers = { ...this.#headers };
-    let payload: string | undefined;
-    if (body !== undefined) {
-      payload = typeof body === 'string' ? body : JSON.stringify(body);
-      headers['content-type'] = options.ndjson ? 'application/x-ndjson' : 'application/json';
-    }
-    let res;
-    try {
-      res = await this.#pool.request({
-        method,
-        path: fullPath,
-        headers,
-        ...(payload !== undefined ? { body: payload } : {}),
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
-    } catch (e) {
-      throw new StowageError(
-        'DATABASE_UNREACHABLE',
-        `${method} ${this.url}${path}: ${(e as Error).message}${causeCode(e)}`,
-        { cause: e, retryable: true },
-      );
-    }
-    const text = method === 'HEAD' ? (await res.body.dump(), '') : await res.body.text();
+    const res = await this.#send(method, path, body, options);
+    const text =
+      method === 'HEAD'
+        ? (await this.#read(method, path, res.discard()), '')
+        : (await this.#read(method, path, res.bytes())).toString('utf8');
     if (res.statusCode >= 300 && !options.accept?.includes(res.statusCode)) {
       const { type, reason } = errorOf(text);
       throw new SearchHttpError(method, path, res.statusCode, type, reason);
@@ -126,8 +118,71 @@ export class SearchClient {
     return { status: res.statusCode, body: text };
   }
 
+  /**
+   * Like `request`, but hands back the raw body bytes: the dump copies documents out of search
+   * pages without decoding them (./search-page.ts).
+   */
+  async requestBytes(
+    method: HttpMethod,
+    path: string,
+    body?: unknown,
+    options: RequestOptions = {},
+  ): Promise<SearchResponse<Buffer>> {
+    const res = await this.#send(method, path, body, options);
+    const bytes = await this.#read(method, path, res.bytes(options.into));
+    if (res.statusCode >= 300 && !options.accept?.includes(res.statusCode)) {
+      const { type, reason } = errorOf(bytes.toString('utf8'));
+      throw new SearchHttpError(method, path, res.statusCode, type, reason);
+    }
+    return { status: res.statusCode, body: bytes };
+  }
+
+  async #send(
+    method: HttpMethod,
+    path: string,
+    body: unknown,
+    options: RequestOptions,
+  ): Promise<TransportResponse> {
+    const fullPath = this.#basePath + path + queryString(options.query);
+    const headers = { ...this.#headers };
+    let payload: string | Uint8Array | undefined;
+    if (body !== undefined) {
+      // Strings and bytes (a bulk body built from raw document text) go as they are.
+      payload = typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
+      headers['content-type'] = options.ndjson ? 'application/x-ndjson' : 'application/json';
+    }
+    try {
+      return await this.#transport.send({
+        method,
+        path: fullPath,
+        headers,
+        ...(payload !== undefined ? { body: payload } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    } catch (e) {
+      throw this.#unreachable(method, path, e);
+    }
+  }
+
+  /** The body, with a connection lost half-way reported like one lost before the answer. */
+  async #read<T>(method: HttpMethod, path: string, reading: Promise<T>): Promise<T> {
+    try {
+      return await reading;
+    } catch (e) {
+      throw this.#unreachable(method, path, e);
+    }
+  }
+
+  #unreachable(method: HttpMethod, path: string, e: unknown): StowageError {
+    return new StowageError(
+      'DATABASE_UNREACHABLE',
+      `${method} ${this.url}${path}: ${(e as Error).message}${causeCode(e)}`,
+      { cause: e, retryable: true },
+    );
+  }
+
   async close(): Promise<void> {
-    await this.#pool.close();
+    await this.#transport.close();
   }
 }
 

@@ -199,5 +199,4 @@ function sslOption(conn: PostgresConnection): pg.ClientConfig['ssl'] {
   }
 }
 
-
 export const postgresAddon: StreamingAddon = createPostgresAddon();

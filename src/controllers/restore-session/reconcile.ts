@@ -89,10 +89,10 @@ export async function reconcileRestoreSession(
       message: `Backend Secret ${repoNs}/${secretName} exist.`,
     });
     const refusal = checkUsagePolicy(
-        repo,
-        namespace,
-        needsNamespaceLabels(repo, namespace) ? await ctx.store.namespaceLabels(namespace) : undefined,
-      );
+      repo,
+      namespace,
+      needsNamespaceLabels(repo, namespace) ? await ctx.store.namespaceLabels(namespace) : undefined,
+    );
     if (refusal) {
       await set({
         type: C.ValidationPassed,

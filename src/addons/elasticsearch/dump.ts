@@ -1,0 +1,178 @@
+/**
+ * One dump, whatever the layout: find the engine and its capabilities, list and select the indices
+ * (./index-filter.ts), read their metadata and the cluster's templates, open one snapshot of all
+ * their documents (./read-documents.ts), then hand everything to the sink (stream or folder) and
+ * close the snapshot, also when anything failed. It succeeds only when every slice finished and
+ * the documents read per index equal the snapshot's own count.
+ */
+import type { ArchiveHeader, IndexRecord } from './archive-format.ts';
+import { ARCHIVE_FORMAT } from './archive-format.ts';
+import { clusterInfo, type ClusterInfo } from './cluster-info.ts';
+import type { DumpOptions } from './dump-options.ts';
+import type { DumpSink } from './dump-sink.ts';
+import type { SearchClient } from './http-client.ts';
+import { fetchIndexMetadata } from './index-metadata.ts';
+import { selectIndices } from './index-filter.ts';
+import { listIndices } from './list-indices.ts';
+import { openSnapshot, type DocumentSnapshot } from './read-documents.ts';
+import { DEFAULT_BATCH_SIZE, defaultSlices } from './slice-plan.ts';
+import { fetchTemplates } from './templates.ts';
+
+export type DumpLog = (level: 'info' | 'warn', msg: string, fields?: Record<string, unknown>) => void;
+
+export interface DumpProgress {
+  documents: number;
+  /** Documents in the snapshot. */
+  total: number;
+}
+
+export interface DumpRun {
+  client: SearchClient;
+  options: DumpOptions;
+  sink: DumpSink;
+  /** Cores of this machine, for the default number of slices. */
+  cores: number;
+  signal?: AbortSignal;
+  log?: DumpLog;
+  /** Called once the documents start to flow, with a way to read the progress. */
+  onStart?: (progress: () => DumpProgress) => void;
+  /** Tests: PIT keep-alive and how often it is extended. */
+  keepAlive?: string;
+  touchEveryMs?: number;
+}
+
+export interface DumpResult {
+  cluster: ClusterInfo;
+  method: DocumentSnapshot['method'] | 'none';
+  createdAt: string;
+  indices: string[];
+  /** Documents written per index. */
+  documents: Record<string, number>;
+  total: number;
+  slices: number;
+  batchSize: number;
+}
+
+/** The slices a dump reads at once, for the connection pool's size too. */
+export function effectiveSlices(options: Pick<DumpOptions, 'slices'>, cores: number): number {
+  return options.slices ?? defaultSlices(cores);
+}
+
+export async function dump(run: DumpRun): Promise<DumpResult> {
+  const { client, options, sink, signal } = run;
+  const log: DumpLog = run.log ?? (() => {});
+  const parts = options.parts;
+  const slices = effectiveSlices(options, run.cores);
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+
+  const cluster = await clusterInfo(client, signal);
+  const all = await listIndices(client, cluster, signal);
+  const selected = selectIndices(all, options.filter);
+  const closed = selected.filter((i) => !i.open);
+  if (closed.length > 0) {
+    log('warn', 'skipping closed indices (they cannot be read; open them to include them)', {
+      indices: closed.map((i) => i.name),
+    });
+  }
+  const indices = selected.filter((i) => i.open);
+  if (indices.length === 0) {
+    log('warn', 'no index matches the selection; the dump holds no index', { available: all.length });
+  }
+  log('info', 'dump plan', {
+    engine: `${cluster.distribution} ${cluster.version}`,
+    indices: indices.length,
+    slices,
+    batchSize,
+    parts: [...parts],
+  });
+
+  const metadata = await fetchIndexMetadata(client, indices, {
+    settings: parts.has('settings') || parts.has('analyzer'),
+    mappings: parts.has('mapping'),
+    aliases: parts.has('alias'),
+    ...(signal ? { signal } : {}),
+  });
+  const records = parts.has('settings') ? metadata.records : metadata.records.map(analysisOnly);
+  if (metadata.sourceless.length > 0 && parts.has('data')) {
+    log('warn', 'indices that store no _source: their documents cannot be dumped, only their metadata', {
+      indices: metadata.sourceless,
+    });
+  }
+  const templates = parts.has('template')
+    ? await fetchTemplates(client, cluster, signal)
+    : { templates: [], skipped: [] };
+  if (templates.skipped.length > 0) {
+    log('info', 'skipped built-in templates', {
+      templates: templates.skipped.map((t) => `${t.kind}/${t.name}: ${t.reason}`),
+    });
+  }
+
+  const skip = new Set([...metadata.sourceless, ...(cluster.mappingTypes ? metadata.unmapped : [])]);
+  const readable = parts.has('data') ? indices.filter((i) => !skip.has(i.name)) : [];
+  let snapshot: DocumentSnapshot | undefined;
+  try {
+    if (readable.length > 0) {
+      snapshot = await openSnapshot(client, cluster, readable, {
+        slices,
+        batchSize,
+        log,
+        ...(signal ? { signal } : {}),
+        ...(run.keepAlive ? { keepAlive: run.keepAlive } : {}),
+        ...(run.touchEveryMs ? { touchEveryMs: run.touchEveryMs } : {}),
+      });
+      log('info', 'snapshot open', {
+        method: snapshot.method,
+        documents: snapshot.total,
+        createdAt: snapshot.createdAt.toISOString(),
+      });
+    }
+    const names = indices.map((i) => i.name);
+    const header: ArchiveHeader = {
+      meta: 'header',
+      stowage: 'elasticsearch-dump',
+      format: ARCHIVE_FORMAT,
+      engine: { distribution: cluster.distribution, version: cluster.version },
+      createdAt: (snapshot?.createdAt ?? new Date()).toISOString(),
+      indices: names,
+    };
+    await sink.begin(header, templates.templates, records);
+    const open = snapshot;
+    run.onStart?.(() => ({ documents: open?.documentsRead ?? 0, total: open?.total ?? 0 }));
+    const read = open
+      ? await open.read(
+          (page, pageSignal) => sink.documents(page, pageSignal),
+          sink.indexDone ? (index) => sink.indexDone!(index) : undefined,
+        )
+      : {};
+    const documents = Object.fromEntries(names.map((n) => [n, read[n] ?? 0]));
+    await sink.end({ meta: 'end', documents });
+    return {
+      cluster,
+      method: snapshot?.method ?? 'none',
+      createdAt: header.createdAt,
+      indices: names,
+      documents,
+      total: Object.values(documents).reduce((a, b) => a + b, 0),
+      slices,
+      batchSize,
+    };
+  } catch (e) {
+    await sink.abort().catch(() => {});
+    throw e;
+  } finally {
+    if (snapshot) {
+      await snapshot.close().catch((e: unknown) =>
+        log('warn', 'could not release the snapshot on the cluster (it expires by itself)', {
+          err: (e as Error).message,
+        }),
+      );
+    }
+  }
+}
+
+/** `--includeType=analyzer` without settings: only `index.analysis`, as multielasticdump's file. */
+function analysisOnly(record: IndexRecord): IndexRecord {
+  const index = record.settings.index as Record<string, unknown> | undefined;
+  const analysis = index?.analysis;
+  return { ...record, settings: analysis ? { index: { analysis } } : {} };
+}
