@@ -3,7 +3,7 @@
  * docs/benchmarks.md. The section has its own markers: report.ts's writeDocsSection is hard-wired
  * to the PostgreSQL markers and would overwrite that section.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { replaceMarkedSection } from './report.ts';
 import type { GeneratedDataset } from './es-dataset.ts';
 import type { ReadCeiling } from './es-read.ts';
 
@@ -156,16 +156,5 @@ export function renderMarkdown(r: EsBenchResult): string {
 
 /** Replaces the marked Elasticsearch section of `file` (appends it, or creates the file, when absent). */
 export function writeEsSection(file: string, section: string): void {
-  if (!existsSync(file)) {
-    writeFileSync(file, `# Benchmarks\n\n${section}\n`);
-    return;
-  }
-  const text = readFileSync(file, 'utf8');
-  const a = text.indexOf(START);
-  const b = text.indexOf(END);
-  const next =
-    a >= 0 && b > a
-      ? `${text.slice(0, a)}${section}${text.slice(b + END.length)}`
-      : `${text.trimEnd()}\n\n${section}\n`;
-  writeFileSync(file, next);
+  replaceMarkedSection(file, section, START, END);
 }

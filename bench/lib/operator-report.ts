@@ -1,5 +1,5 @@
 /** bench/results/operator-scale.json's shape, the terminal table, and the operator section of docs/benchmarks.md. */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { replaceMarkedSection } from './report.ts';
 
 export interface OperatorBenchResult {
   benchmark: 'operator-scale';
@@ -161,16 +161,5 @@ export function renderMarkdown(r: OperatorBenchResult): string {
 
 /** Replaces the marked operator section of `file` (appends it, or creates the file, when absent). */
 export function writeOperatorSection(file: string, section: string): void {
-  if (!existsSync(file)) {
-    writeFileSync(file, `# Benchmarks\n\n${section}\n`);
-    return;
-  }
-  const text = readFileSync(file, 'utf8');
-  const a = text.indexOf(START);
-  const b = text.indexOf(END);
-  const next =
-    a >= 0 && b > a
-      ? `${text.slice(0, a)}${section}${text.slice(b + END.length)}`
-      : `${text.trimEnd()}\n\n${section}\n`;
-  writeFileSync(file, next);
+  replaceMarkedSection(file, section, START, END);
 }

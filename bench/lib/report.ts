@@ -286,16 +286,24 @@ export function renderMarkdown(r: BenchResult): string {
 
 /** Replaces the marked PostgreSQL section of `file` (appends it, or creates the file, when absent). */
 export function writeDocsSection(file: string, section: string): void {
+  replaceMarkedSection(file, section, START, END);
+}
+
+/**
+ * Replaces the part of `file` between the `start` and `end` markers with `section` (which holds
+ * both markers); appends it, or creates the file, when the markers are absent.
+ */
+export function replaceMarkedSection(file: string, section: string, start: string, end: string): void {
   if (!existsSync(file)) {
     writeFileSync(file, `# Benchmarks\n\n${section}\n`);
     return;
   }
   const text = readFileSync(file, 'utf8');
-  const a = text.indexOf(START);
-  const b = text.indexOf(END);
+  const a = text.indexOf(start);
+  const b = text.indexOf(end);
   const next =
     a >= 0 && b > a
-      ? `${text.slice(0, a)}${section}${text.slice(b + END.length)}`
+      ? `${text.slice(0, a)}${section}${text.slice(b + end.length)}`
       : `${text.trimEnd()}\n\n${section}\n`;
   writeFileSync(file, next);
 }
