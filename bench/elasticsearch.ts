@@ -53,7 +53,7 @@ import {
   type EsBenchResult,
   type ToolRun,
 } from './lib/es-report.ts';
-import { startRootShim } from './lib/es-root-shim.ts';
+import { startRootShim } from '../test/harness/es-root-shim.ts';
 import { stowageRunner } from './lib/es-stowage.ts';
 
 const root = resolve(import.meta.dirname, '..');

@@ -25,6 +25,7 @@ import {
   type EngineKind,
   type SearchEngine,
 } from '../../harness/search-engine.ts';
+import { startRootShim } from '../../harness/es-root-shim.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const LOAD_COMMAND = join(root, 'src/addons/elasticsearch/load-command.ts');
@@ -564,8 +565,10 @@ describe.each(engines)('restore into %s', (_name, { kind, version }) => {
     },
   );
 
-  const elasticdumpRuns = kind === 'opensearch' || !version.startsWith('8.');
-  it.runIf(elasticdumpRuns && existsSync(join(root, 'test/harness/elasticdump.ts')))(
+  // Elasticsearch 8's integ-test zip has no `GET /`, which every elasticdump child sends first: there
+  // multielasticdump reads through a shim that answers it (plain HTTP; real clusters need none).
+  const needsRootShim = kind === 'elasticsearch' && version.startsWith('8.');
+  it.runIf(existsSync(join(root, 'test/harness/elasticdump.ts')))(
     'restores a folder the real multielasticdump wrote, with equal documents',
     async () => {
       const { runMultielasticdump } = await import('../../harness/elasticdump.ts');
@@ -575,13 +578,18 @@ describe.each(engines)('restore into %s', (_name, { kind, version }) => {
       expect(loaded.code, loaded.stderr).toBe(0);
       const before = (await allDocs('shop-orders')).docs;
       const dir = await mkdtemp(join(tmpdir(), 'stowage-mdump-'));
+      const shim = needsRootShim ? await startRootShim(engine.url, engine.version) : undefined;
       try {
         await runMultielasticdump({
           direction: 'dump',
-          input: engine.secure.url,
           output: dir,
-          auth: { username: engine.secure.username, password: engine.secure.password },
-          caFile: engine.secure.caFile,
+          ...(shim
+            ? { input: shim.url }
+            : {
+                input: engine.secure.url,
+                auth: { username: engine.secure.username, password: engine.secure.password },
+                caFile: engine.secure.caFile,
+              }),
           extraArgs: [
             '--match=^(shop-orders|events-2024)$',
             '--includeType=data,mapping,alias,settings,template',
@@ -605,6 +613,7 @@ describe.each(engines)('restore into %s', (_name, { kind, version }) => {
         );
         expect(aliases.json['shop-orders']!.aliases).toMatchObject({ 'shop-red': { index_routing: 'r1' } });
       } finally {
+        await shim?.close();
         await rm(dir, { recursive: true, force: true });
       }
     },

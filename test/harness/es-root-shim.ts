@@ -1,8 +1,8 @@
 /**
  * A pass-through HTTP proxy that answers `GET /` itself. Every elasticdump child starts with `GET /`
  * to read the version, and Elasticsearch 8.10+ integ-test zips lack the rest-root module (405
- * there; real clusters answer). The bench puts this in front of such an engine for
- * multielasticdump only; everything else is streamed through unchanged.
+ * there; real clusters answer). The bench and the load test put this in front of
+ * such an engine for multielasticdump only; everything else is streamed through unchanged.
  */
 import { once } from 'node:events';
 import { createServer, request, type Server } from 'node:http';
@@ -13,8 +13,8 @@ export async function startRootShim(
 ): Promise<{ url: string; close(): Promise<void> }> {
   const target = new URL(upstream);
   const root = JSON.stringify({
-    name: 'stowage-bench',
-    cluster_name: 'stowage-bench',
+    name: 'stowage-root-shim',
+    cluster_name: 'stowage-root-shim',
     version: { number: version, build_flavor: 'default' },
     tagline: 'You Know, for Search',
   });
