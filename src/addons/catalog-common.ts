@@ -23,6 +23,22 @@ export const REPOSITORY_FLAGS = [
   '--wait-timeout=${waitTimeout:=300}',
 ];
 
+/**
+ * The flags that name an in-job step's session, target and Repository (Stash's variables), in the
+ * order Stash's Functions list them; the restore step also gets the snapshots to restore.
+ */
+export function sessionFlags(direction: 'backup' | 'restore'): string[] {
+  return [
+    '--namespace=${NAMESPACE:=default}',
+    '--appbinding=${TARGET_NAME:=}',
+    '--appbinding-namespace=${TARGET_NAMESPACE:=}',
+    direction === 'backup' ? '--backupsession=${BACKUP_SESSION:=}' : '--restoresession=${RESTORE_SESSION:=}',
+    '--repository=${REPOSITORY_NAME:=}',
+    '--repository-namespace=${REPOSITORY_NAMESPACE:=}',
+    ...(direction === 'restore' ? ['--snapshot=${RESTORE_SNAPSHOTS:=latest}'] : []),
+  ];
+}
+
 function addonTask(family: string, direction: 'backup' | 'restore', version: string): Task {
   const params = [{ name: 'outputDir', value: OUTPUT_DIR }];
   return {

@@ -38,13 +38,7 @@ export function startServer(
     cwd: options.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  const collect = (chunk: Buffer): void => {
-    output = (output + chunk.toString()).slice(-16_384);
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  child.on('error', (e) => collect(Buffer.from(`\n[${name}] spawn error: ${e.message}\n`)));
+  const output = collectOutput(child, name);
 
   const gone = (): boolean => child.exitCode !== null || child.signalCode !== null;
   const exited = once(child, 'exit');
@@ -57,7 +51,7 @@ export function startServer(
   };
   return {
     child,
-    output: () => output,
+    output,
     stop: () => signalAndWait('SIGTERM'),
     kill: () => signalAndWait('SIGKILL'),
   };
@@ -127,4 +121,16 @@ export async function readyOrStop(server: ServerProcess, ready: Promise<void>): 
     await server.stop();
     throw e;
   }
+}
+
+/** The last 16 KiB of a child's stdout and stderr (and a spawn error), for failure messages. */
+export function collectOutput(child: ChildProcess, name: string): () => string {
+  let output = '';
+  const collect = (chunk: Buffer): void => {
+    output = (output + chunk.toString()).slice(-16_384);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  child.on('error', (e) => collect(Buffer.from(`\n[${name}] spawn error: ${e.message}\n`)));
+  return () => output;
 }

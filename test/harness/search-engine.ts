@@ -12,7 +12,7 @@
  * Each runs in its own process group, so stop() also reaches the JVM that Elasticsearch 8's launcher
  * forks. See docs/search-engines.md.
  */
-import { freePort } from './process.ts';
+import { collectOutput, freePort } from './process.ts';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -215,17 +215,11 @@ function spawnGroup(
   });
   const pid = child.pid;
   if (pid !== undefined) liveGroups.add(pid);
-  let output = '';
-  const collect = (chunk: Buffer): void => {
-    output = (output + chunk.toString()).slice(-16_384);
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  child.on('error', (e) => collect(Buffer.from(`\n[${name}] spawn error: ${e.message}\n`)));
+  const output = collectOutput(child, name);
   const exited = once(child, 'exit').catch(() => undefined);
   return {
     child,
-    output: () => output,
+    output,
     async stop(graceMs: number): Promise<void> {
       if (pid === undefined) return;
       if (child.exitCode === null && child.signalCode === null) {

@@ -12,7 +12,7 @@
  * folder (ADR 0008).
  */
 import type { StashFunction, Task } from '../../api/index.ts';
-import { addonCatalog, REPOSITORY_FLAGS } from '../catalog-common.ts';
+import { addonCatalog, REPOSITORY_FLAGS, sessionFlags } from '../catalog-common.ts';
 
 export const ELASTICSEARCH_ADDON_VERSIONS = [
   '5.6.4',
@@ -44,12 +44,7 @@ function backupFunction(family: Family, version: string, image: string): StashFu
         ...REPOSITORY_FLAGS,
         '--hostname=${HOSTNAME:=}',
         '--interim-data-dir=${INTERIM_DATA_DIR:=}',
-        '--namespace=${NAMESPACE:=default}',
-        '--appbinding=${TARGET_NAME:=}',
-        '--appbinding-namespace=${TARGET_NAMESPACE:=}',
-        '--backupsession=${BACKUP_SESSION:=}',
-        '--repository=${REPOSITORY_NAME:=}',
-        '--repository-namespace=${REPOSITORY_NAMESPACE:=}',
+        ...sessionFlags('backup'),
         '--es-args=${args:=}',
         '--output-dir=${outputDir:=}',
       ],
@@ -71,13 +66,7 @@ function restoreFunction(family: Family, version: string, image: string): StashF
         '--hostname=${HOSTNAME:=}',
         '--source-hostname=${SOURCE_HOSTNAME:=}',
         '--interim-data-dir=${INTERIM_DATA_DIR:=}',
-        '--namespace=${NAMESPACE:=default}',
-        '--appbinding=${TARGET_NAME:=}',
-        '--appbinding-namespace=${TARGET_NAMESPACE:=}',
-        '--restoresession=${RESTORE_SESSION:=}',
-        '--repository=${REPOSITORY_NAME:=}',
-        '--repository-namespace=${REPOSITORY_NAMESPACE:=}',
-        '--snapshot=${RESTORE_SNAPSHOTS:=latest}',
+        ...sessionFlags('restore'),
         '--es-args=${args:=}',
         '--output-dir=${outputDir:=}',
       ],

@@ -9,7 +9,6 @@
  *   here, and ours restore with multielasticdump.
  * The connection reaches the programs by environment (./connection.ts); argv holds options only.
  */
-import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type {
@@ -22,6 +21,7 @@ import type {
 import type { CommandPlan } from '../../engine/types.ts';
 import { StowageError, errorMessage } from '../../errors.ts';
 import { availableParallelism } from 'node:os';
+import { waitUntilReady } from '../wait-ready.ts';
 import { STREAM_FILENAME } from './archive-format.ts';
 import { parseDumpArgs } from './dump-options.ts';
 import { parseLoadOptions } from './load-options.ts';
@@ -93,53 +93,46 @@ export function createElasticsearchAddon(options: ElasticsearchAddonOptions = {}
     async waitReady(target: AddonTarget, timeoutSeconds: number, signal?: AbortSignal): Promise<void> {
       const conn = searchConnection(target);
       const client = new SearchClient(conn, { connections: 1, timeoutMs: 15_000 });
-      const deadline = Date.now() + timeoutSeconds * 1000;
-      let last: unknown;
       try {
-        for (let attempt = 1; ; attempt++) {
-          signal?.throwIfAborted();
-          try {
-            // yellow: every primary is assigned, which is all a dump or a load needs
+        await waitUntilReady({
+          timeoutSeconds,
+          signal,
+          // yellow: every primary is assigned, which is all a dump or a load needs
+          probe: async () => {
             await client.request('GET', '/_cluster/health', undefined, {
               query: { wait_for_status: 'yellow', timeout: '5s' },
               ...(signal ? { signal } : {}),
             });
-            log?.debug({ url: conn.url, attempt }, 'cluster is ready');
-            return;
-          } catch (err) {
+          },
+          fatal: (err) => {
             if (err instanceof SearchHttpError && (err.status === 401 || err.status === 403)) {
-              throw new StowageError(
+              return new StowageError(
                 'DATABASE_AUTH_FAILED',
                 `${conn.url} refused ${conn.username === undefined ? 'anonymous access' : `user "${conn.username}"`} (HTTP ${err.status}). Check the AppBinding's Secret (username/password or ADMIN_USERNAME/ADMIN_PASSWORD).`,
                 { cause: err },
               );
             }
             const code = tlsCode(err);
-            if (code && TLS_CONFIG_ERRORS.has(code)) {
-              throw new StowageError(
-                'DATABASE_TLS_FAILED',
-                `${conn.url}: the server's certificate is not trusted (${code}). Put the CA that signed it into the AppBinding's spec.clientConfig.caBundle; verification is never switched off.`,
-                { cause: err },
-              );
-            }
-            last = err;
-          }
-          if (Date.now() >= deadline) break;
-          log?.debug({ url: conn.url, attempt, err: errorMessage(last) }, 'waiting for the cluster');
-          await delay(
-            Math.min(1000, Math.max(0, deadline - Date.now())),
-            undefined,
-            signal ? { signal } : {},
-          );
-        }
+            if (!code) return undefined;
+            return new StowageError(
+              'DATABASE_TLS_FAILED',
+              `${conn.url}: the server's certificate is not trusted (${code}). Put the CA that signed it into the AppBinding's spec.clientConfig.caBundle; verification is never switched off.`,
+              { cause: err },
+            );
+          },
+          notReady: (last) =>
+            new StowageError(
+              'DATABASE_NOT_READY',
+              `The cluster at ${conn.url} was not ready (yellow) within ${timeoutSeconds}s (last error: ${errorMessage(last)}). Check that it runs and the AppBinding points at it, or raise waitTimeout.`,
+              { cause: last, retryable: true },
+            ),
+          onWaiting: (attempt, err) =>
+            log?.debug({ url: conn.url, attempt, err: errorMessage(err) }, 'waiting for the cluster'),
+          onReady: (attempt) => log?.debug({ url: conn.url, attempt }, 'cluster is ready'),
+        });
       } finally {
         await client.close();
       }
-      throw new StowageError(
-        'DATABASE_NOT_READY',
-        `The cluster at ${conn.url} was not ready (yellow) within ${timeoutSeconds}s (last error: ${errorMessage(last)}). Check that it runs and the AppBinding points at it, or raise waitTimeout.`,
-        { cause: last, retryable: true },
-      );
     },
 
     async planBackup(target: AddonTarget): Promise<StreamBackupPlan> {

@@ -11,7 +11,7 @@
  * major, and pg_dump reads servers of older majors.
  */
 import type { StashFunction, Task } from '../../api/index.ts';
-import { addonCatalog, REPOSITORY_FLAGS } from '../catalog-common.ts';
+import { addonCatalog, REPOSITORY_FLAGS, sessionFlags } from '../catalog-common.ts';
 
 export const POSTGRES_ADDON_VERSIONS = [
   '9.6.19',
@@ -37,12 +37,7 @@ export function postgresBackupFunction(version: string, image: string): StashFun
         'postgres',
         ...REPOSITORY_FLAGS,
         '--hostname=${HOSTNAME:=}',
-        '--namespace=${NAMESPACE:=default}',
-        '--appbinding=${TARGET_NAME:=}',
-        '--appbinding-namespace=${TARGET_NAMESPACE:=}',
-        '--backupsession=${BACKUP_SESSION:=}',
-        '--repository=${REPOSITORY_NAME:=}',
-        '--repository-namespace=${REPOSITORY_NAMESPACE:=}',
+        ...sessionFlags('backup'),
         '--args=${args:=}',
         '--backup-cmd=${backupCMD:=}',
         '--user=${user:=}',
@@ -66,13 +61,7 @@ export function postgresRestoreFunction(version: string, image: string): StashFu
         ...REPOSITORY_FLAGS,
         '--hostname=${HOSTNAME:=}',
         '--source-hostname=${SOURCE_HOSTNAME:=}',
-        '--namespace=${NAMESPACE:=default}',
-        '--appbinding=${TARGET_NAME:=}',
-        '--appbinding-namespace=${TARGET_NAMESPACE:=}',
-        '--restoresession=${RESTORE_SESSION:=}',
-        '--repository=${REPOSITORY_NAME:=}',
-        '--repository-namespace=${REPOSITORY_NAMESPACE:=}',
-        '--snapshot=${RESTORE_SNAPSHOTS:=latest}',
+        ...sessionFlags('restore'),
         '--args=${args:=}',
         '--backup-cmd=${backupCMD:=}',
         '--user=${user:=}',

@@ -13,13 +13,13 @@
  * stream (backupCMD=pg_dump) goes straight to psql with --single-transaction.
  * The file inside the snapshot is `dumpfile.sql`, as in Stash.
  */
-import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { AddonTarget, StreamBackupPlan, StreamingAddon, StreamRestorePlan } from '../addon.ts';
 import { StowageError, ValidationError, errorMessage } from '../../errors.ts';
+import { waitUntilReady } from '../wait-ready.ts';
 import { libpqEnv, postgresConnection, type PostgresConnection } from './connection.ts';
 
 export const POSTGRES_DUMP_FILENAME = 'dumpfile.sql';
@@ -84,42 +84,37 @@ export function createPostgresAddon(options: PostgresAddonOptions = {}): Streami
 
     async waitReady(target: AddonTarget, timeoutSeconds: number, signal?: AbortSignal): Promise<void> {
       const conn = postgresConnection(target);
-      const deadline = Date.now() + timeoutSeconds * 1000;
-      let last: unknown;
-      for (let attempt = 1; ; attempt++) {
-        signal?.throwIfAborted();
-        try {
+      const where = { host: conn.host, port: conn.port };
+      await waitUntilReady({
+        timeoutSeconds,
+        signal,
+        probe: async () => {
           const client = await connect(conn);
           try {
             await client.query('select 1');
           } finally {
             await client.end().catch(() => {});
           }
-          log?.debug({ host: conn.host, port: conn.port, attempt }, 'postgres is ready');
-          return;
-        } catch (err) {
+        },
+        fatal: (err) => {
           const code = (err as { code?: unknown }).code;
-          if (typeof code === 'string' && AUTH_FAILED.has(code)) {
-            throw new StowageError(
-              'DATABASE_AUTH_FAILED',
-              `PostgreSQL at ${conn.host}:${conn.port} refused user "${conn.user}": ${errorMessage(err)}. Check the AppBinding's Secret.`,
-              { cause: err },
-            );
-          }
-          last = err;
-        }
-        if (Date.now() >= deadline) break;
-        log?.debug(
-          { host: conn.host, port: conn.port, attempt, err: errorMessage(last) },
-          'waiting for postgres',
-        );
-        await delay(Math.min(1000, Math.max(0, deadline - Date.now())), undefined, signal ? { signal } : {});
-      }
-      throw new StowageError(
-        'DATABASE_NOT_READY',
-        `PostgreSQL at ${conn.host}:${conn.port} did not accept connections within ${timeoutSeconds}s (last error: ${errorMessage(last)}). Check that the server runs and the AppBinding points at it, or raise waitTimeout.`,
-        { cause: last, retryable: true },
-      );
+          if (typeof code !== 'string' || !AUTH_FAILED.has(code)) return undefined;
+          return new StowageError(
+            'DATABASE_AUTH_FAILED',
+            `PostgreSQL at ${conn.host}:${conn.port} refused user "${conn.user}": ${errorMessage(err)}. Check the AppBinding's Secret.`,
+            { cause: err },
+          );
+        },
+        notReady: (last) =>
+          new StowageError(
+            'DATABASE_NOT_READY',
+            `PostgreSQL at ${conn.host}:${conn.port} did not accept connections within ${timeoutSeconds}s (last error: ${errorMessage(last)}). Check that the server runs and the AppBinding points at it, or raise waitTimeout.`,
+            { cause: last, retryable: true },
+          ),
+        onWaiting: (attempt, err) =>
+          log?.debug({ ...where, attempt, err: errorMessage(err) }, 'waiting for postgres'),
+        onReady: (attempt) => log?.debug({ ...where, attempt }, 'postgres is ready'),
+      });
     },
 
     async planBackup(target: AddonTarget): Promise<StreamBackupPlan> {
