@@ -4,9 +4,7 @@
  * update-status that Stash's addon Tasks have.
  */
 import type { StashFunction, Task } from '../api/index.ts';
-
-/** Where the step's output.json goes; the update-status step reads it from there. */
-export const OUTPUT_DIR = '/stash-tmp/output';
+import { OUTPUT_DIR, SCRATCH_DIR } from '../core/job-volumes.ts';
 
 /** Flags every in-job step that talks to the repository gets (Stash's variable names). */
 export const REPOSITORY_FLAGS = [
@@ -17,7 +15,7 @@ export const REPOSITORY_FLAGS = [
   '--path=${REPOSITORY_PREFIX:=}',
   '--storage-secret-name=${REPOSITORY_SECRET_NAME:=}',
   '--storage-secret-namespace=${REPOSITORY_SECRET_NAMESPACE:=}',
-  '--scratch-dir=/stash-tmp',
+  `--scratch-dir=${SCRATCH_DIR}`,
   '--enable-cache=${ENABLE_CACHE:=true}',
   '--max-connections=${MAX_CONNECTIONS:=0}',
   '--wait-timeout=${waitTimeout:=300}',

@@ -1,6 +1,7 @@
 // The YAML manifest reader lives in ./manifests.ts, outside this barrel: it pulls in the YAML parser,
 // which in-job steps and the operator's hot paths never need.
 export * from './meta.ts';
+export * from './well-known.ts';
 export * from './kinds.ts';
 export * from './validate.ts';
 export * from './core/v1/secret.ts';

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { backupJobName, restoreJobName } from '../core/naming.ts';
 import type { ResticProgress } from '../engine/types.ts';
-import { workRoot } from '../runtime/standalone/paths.ts';
+import { jobScratchDir, workRoot } from '../runtime/standalone/paths.ts';
 
 export const PROGRESS_FILE = 'progress.json';
 
@@ -81,7 +81,7 @@ export function standaloneProgressFile(
   name: string,
 ): string {
   const job = kind === 'BackupSession' ? backupJobName(name, 0) : restoreJobName(name, 0);
-  return join(workRoot(stateDir), namespace, job, 'stash-tmp', PROGRESS_FILE);
+  return join(jobScratchDir(join(workRoot(stateDir), namespace, job)), PROGRESS_FILE);
 }
 
 export function standaloneProgressSource(stateDir: string): SessionProgressSource {

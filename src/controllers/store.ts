@@ -4,6 +4,7 @@
  * session's resolved steps as a Job. Controllers and in-job steps speak only to these.
  */
 import type { KindName, ObjectOf } from '../api/index.ts';
+import { namespaceOf } from '../api/well-known.ts';
 
 export interface ListOptions {
   namespace?: string;
@@ -97,7 +98,7 @@ export function repositoryRef(repo: ObjectOf<'Repository'>): NonNullable<JobSpec
   const secret = repo.spec.backend.storageSecretName;
   const local = repo.spec.backend.local;
   return {
-    namespace: repo.metadata.namespace ?? 'default',
+    namespace: namespaceOf(repo),
     name: repo.metadata.name ?? '',
     ...(secret ? { storageSecretName: secret } : {}),
     ...(local ? { local } : {}),

@@ -5,6 +5,7 @@
 import type { AppBinding, Param, StashFunction, Task, TaskRef } from '../api/index.ts';
 import { StowageError } from '../errors.ts';
 import { substituteObject, type Variables } from './envsubst.ts';
+import { SCRATCH_DIR, SCRATCH_VOLUME } from './job-volumes.ts';
 
 export interface AddonTask {
   name?: string;
@@ -98,9 +99,6 @@ export interface ResolveTaskInput {
   variables: Variables;
 }
 
-export const STASH_TMP_VOLUME = 'stash-tmp-dir';
-export const STASH_TMP_MOUNT_PATH = '/stash-tmp';
-
 function withSubject<T>(subject: string, extra: Record<string, unknown>, fn: () => T): T {
   try {
     return fn();
@@ -180,8 +178,8 @@ export function resolveTask(input: ResolveTaskInput): ResolvedTask {
       containerName: `${step.name.replaceAll('.', '-')}-${i}`,
       image: spec.image,
       volumeMounts: upsertByName(spec.volumeMounts ?? [], {
-        name: STASH_TMP_VOLUME,
-        mountPath: STASH_TMP_MOUNT_PATH,
+        name: SCRATCH_VOLUME,
+        mountPath: SCRATCH_DIR,
       }),
       imagePullPolicy: 'IfNotPresent',
     };

@@ -9,6 +9,7 @@
 import type { BackupConfiguration, Param, Repository, RestoreSession, Rule } from '../api/index.ts';
 import { backendProvider } from '../api/index.ts';
 import { hostnameFor } from './hostname.ts';
+import { INTERIM_DATA_DIR, TMP_INTERIM_DATA_DIR } from './job-volumes.ts';
 
 export interface ImageParts {
   registry: string;
@@ -24,9 +25,6 @@ export interface OperatorSettings {
 }
 
 export const DEFAULT_TARGET_PATH = '/stash-data';
-export const INTERIM_VOLUME_MOUNT_PATH = '/stash-interim-volume';
-export const INTERIM_DATA_DIR = '/stash-interim-volume/data';
-export const TMP_INTERIM_DATA_DIR = '/stash-tmp/stash-interim-volume/data';
 
 type Vars = Record<string, string>;
 

@@ -6,6 +6,7 @@
 import type { AppBinding, BackupConfiguration, Repository, RestoreSession, TargetRef } from '../api/index.ts';
 import { backendProvider } from '../api/index.ts';
 import { StowageError, ValidationError } from '../errors.ts';
+import { namespaceOf } from '../api/well-known.ts';
 
 export type Labels = Record<string, string>;
 export type Driver = 'Restic' | 'VolumeSnapshotter';
@@ -146,7 +147,7 @@ export function backupConfigurationInvoker(config: BackupConfiguration, extraLab
   return {
     kind: 'BackupConfiguration',
     name: config.metadata.name ?? '',
-    namespace: config.metadata.namespace ?? 'default',
+    namespace: namespaceOf(config),
     driver: config.spec.driver,
     repository: config.spec.repository?.name ?? '',
     ...(extraLabels ? { extraLabels } : {}),
@@ -158,7 +159,7 @@ export function restoreSessionInvoker(session: RestoreSession, extraLabels?: Lab
   return {
     kind: 'RestoreSession',
     name: session.metadata.name ?? '',
-    namespace: session.metadata.namespace ?? 'default',
+    namespace: namespaceOf(session),
     driver: session.spec.driver,
     repository: session.spec.repository?.name ?? '',
     ...(extraLabels ? { extraLabels } : {}),

@@ -10,6 +10,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Condition, HostBackupStats, TargetRef } from '../api/index.ts';
 import { getAddon } from '../addons/registry.ts';
+import { DEFAULT_HOST } from '../core/hostname.ts';
 import { setCondition, BackupSessionCondition as SC, BackupSessionReason as SR } from '../core/conditions.ts';
 import { formatBytes, formatGoDuration, formatProcessingTime, MILLISECOND } from '../core/format.ts';
 import { updateBackupSessionStatus } from '../controllers/backup-session/status.ts';
@@ -40,7 +41,7 @@ export async function runBackupStep(ctx: StepContext, input: BackupStepInput): P
     name: input.appBinding.name,
     namespace: input.appBinding.namespace,
   };
-  const host = input.hostname || 'host-0';
+  const host = input.hostname || DEFAULT_HOST;
   const log = ctx.logger.child({ backupSession: `${input.namespace}/${input.backupSession}`, host });
   let stats: HostBackupStats;
   let opened: OpenedRepository | undefined;

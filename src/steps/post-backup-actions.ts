@@ -23,6 +23,7 @@ import {
 } from '../metrics/index.ts';
 import type { StepContext } from './step-context.ts';
 import { withStaleLockRecovery } from './stale-locks.ts';
+import { namespaceOf } from '../api/well-known.ts';
 
 export interface PostBackupInput {
   session: ObjectOf<'BackupSession'>;
@@ -32,7 +33,7 @@ export interface PostBackupInput {
 }
 
 export async function runPostBackupActions(ctx: StepContext, input: PostBackupInput): Promise<void> {
-  const ns = input.session.metadata.namespace ?? 'default';
+  const ns = namespaceOf(input.session);
   const name = input.session.metadata.name ?? '';
   const log = ctx.logger.child({ backupSession: `${ns}/${name}` });
   const done = (type: string) => getCondition(input.session.status?.conditions, type) !== undefined;
@@ -102,7 +103,7 @@ export async function runPostBackupActions(ctx: StepContext, input: PostBackupIn
   }
 
   const snapshotCount = (await input.restic.snapshots()).length;
-  const repoNs = input.repository.metadata.namespace ?? 'default';
+  const repoNs = namespaceOf(input.repository);
   const repo = await ctx.store.updateStatus(
     'Repository',
     repoNs,

@@ -12,6 +12,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostRestoreStats, TargetRef } from '../api/index.ts';
 import { getAddon } from '../addons/registry.ts';
+import { DEFAULT_HOST } from '../core/hostname.ts';
 import { formatGoDuration, MILLISECOND } from '../core/format.ts';
 import { errorMessage, StowageError } from '../errors.ts';
 import { runPlan } from '../engine/run-plan.ts';
@@ -38,7 +39,7 @@ export async function runRestoreStep(ctx: StepContext, input: RestoreStepInput):
     kind: 'AppBinding',
     ...input.appBinding,
   };
-  const host = input.hostname || 'host-0';
+  const host = input.hostname || DEFAULT_HOST;
   const log = ctx.logger.child({ restoreSession: `${input.namespace}/${input.restoreSession}`, host });
   let stats: HostRestoreStats;
   let opened: OpenedRepository | undefined;

@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import type { HostBackupStats, HostRestoreStats, TargetRef } from '../api/index.ts';
 import { upsertHostStats } from '../core/status-merge.ts';
+import { DEFAULT_HOST } from '../core/hostname.ts';
 import { updateBackupSessionStatus } from '../controllers/backup-session/status.ts';
 import { updateRestoreSessionStatus } from '../controllers/restore-session/status.ts';
 import { errorMessage, StowageError } from '../errors.ts';
@@ -51,7 +52,7 @@ async function hostsFromOutput<H extends HostBackupStats | HostRestoreStats>(
     ref: input.target,
     stats: [
       {
-        hostname: 'host-0',
+        hostname: DEFAULT_HOST,
         phase: 'Failed',
         error: `the ${step} step left no result in ${join(input.outputDir, 'output.json')}`,
       } as H,

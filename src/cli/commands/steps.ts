@@ -8,6 +8,9 @@ import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { StowageError } from '../../errors.ts';
+import { DEFAULT_NAMESPACE } from '../../api/well-known.ts';
+import { DEFAULT_HOST } from '../../core/hostname.ts';
+import { OUTPUT_DIR, SCRATCH_DIR } from '../../core/job-volumes.ts';
 import type { StepContext } from '../../steps/step-context.ts';
 import type { ResticProgress } from '../../engine/types.ts';
 import { openStore, type CliContext } from '../context.ts';
@@ -63,9 +66,9 @@ export function stashRepositoryFlags(
     new Option(
       o.namespaceShort ? '-n, --namespace <ns>' : '--namespace <ns>',
       'namespace of the session',
-    ).default(o.defaultNamespace ?? 'default'),
+    ).default(o.defaultNamespace ?? DEFAULT_NAMESPACE),
   );
-  add('--scratch-dir <dir>', 'scratch folder', '/stash-tmp');
+  add('--scratch-dir <dir>', 'scratch folder', SCRATCH_DIR);
   add('--enable-cache <bool>', 'use a restic cache in the scratch folder', 'true');
   add('--wait-timeout <seconds>', 'how long to wait for the database', '300');
   add('--hostname <host>', 'restic host of this target', '');
@@ -79,7 +82,7 @@ export function stashRepositoryFlags(
   add('--backup-cmd <cmd>', 'pg_dumpall (default) or pg_dump', '');
   add('--user <user>', 'database user override', '');
   add('--databases <list>', 'comma list of databases (default: all)', '');
-  add('--output-dir <dir>', 'where output.json goes', '/stash-tmp/output');
+  add('--output-dir <dir>', 'where output.json goes', OUTPUT_DIR);
   return cmd;
 }
 
@@ -116,7 +119,7 @@ export function common(f: CommonFlags) {
     namespace: f.namespace,
     appBinding: { namespace: f.appbindingNamespace || f.namespace, name: f.appbinding },
     repository: { namespace: f.repositoryNamespace || f.namespace, name: f.repository },
-    hostname: f.hostname || 'host-0',
+    hostname: f.hostname || DEFAULT_HOST,
     scratchDir: f.scratchDir,
     enableCache: f.enableCache !== 'false',
     waitTimeoutSeconds: Number(f.waitTimeout) || 300,
@@ -156,13 +159,13 @@ export function registerSteps(program: Command, ctx: CliContext): void {
     .option('--target-kind <kind>', '', 'AppBinding')
     .option('--target-name <name>', '', '')
     .option('--target-namespace <ns>')
-    .option('--output-dir <dir>', '', '/stash-tmp/output')
-    .option('--scratch-dir <dir>', '', '/stash-tmp')
+    .option('--output-dir <dir>', '', OUTPUT_DIR)
+    .option('--scratch-dir <dir>', '', SCRATCH_DIR)
     .option('--enable-cache <bool>', '', 'true')
     .option('--metrics-enabled <bool>', '', 'true')
     .option('--metrics-pushgateway-url <url>', '', '')
     .action(async (f: Record<string, string>) => {
-      const ns = f.namespace ?? 'default';
+      const ns = f.namespace ?? DEFAULT_NAMESPACE;
       const sctx = stepContext(ctx);
       if (f.metricsPushgatewayUrl && f.metricsEnabled !== 'false')
         sctx.pushgatewayUrl = f.metricsPushgatewayUrl;
@@ -179,8 +182,8 @@ export function registerSteps(program: Command, ctx: CliContext): void {
           name: f.targetName ?? '',
           namespace: f.targetNamespace || ns,
         },
-        outputDir: f.outputDir ?? '/stash-tmp/output',
-        scratchDir: f.scratchDir ?? '/stash-tmp',
+        outputDir: f.outputDir ?? OUTPUT_DIR,
+        scratchDir: f.scratchDir ?? SCRATCH_DIR,
         enableCache: f.enableCache !== 'false',
       });
     });

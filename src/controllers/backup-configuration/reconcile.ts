@@ -11,6 +11,7 @@ import type { Condition } from '../../api/index.ts';
 import { errorMessage } from '../../errors.ts';
 import { done, requeueAfter, type ControllerContext, type ReconcileResult } from '../context.ts';
 import { checkUsagePolicy, needsNamespaceLabels } from '../repository/usage-policy.ts';
+import { namespaceOf } from '../../api/well-known.ts';
 
 const MISSING_REQUEUE_MS = 5_000;
 
@@ -162,14 +163,9 @@ async function writeStatus(
   bc: ObjectOf<'BackupConfiguration'>,
   conditions: Condition[],
 ): Promise<void> {
-  await ctx.store.updateStatus(
-    'BackupConfiguration',
-    bc.metadata.namespace ?? 'default',
-    bc.metadata.name ?? '',
-    () => ({
-      observedGeneration: bc.metadata.generation,
-      conditions,
-      phase: backupInvokerPhase(conditions, bc.spec.driver),
-    }),
-  );
+  await ctx.store.updateStatus('BackupConfiguration', namespaceOf(bc), bc.metadata.name ?? '', () => ({
+    observedGeneration: bc.metadata.generation,
+    conditions,
+    phase: backupInvokerPhase(conditions, bc.spec.driver),
+  }));
 }

@@ -8,13 +8,14 @@ import { StowageError } from '../../errors.ts';
 import type { ControllerContext } from '../context.ts';
 import { resolveJobSteps } from '../resolve-steps.ts';
 import { invokerJobSettings, repositoryRef, type JobSpec } from '../store.ts';
+import { namespaceOf } from '../../api/well-known.ts';
 
 export async function buildBackupJob(
   ctx: ControllerContext,
   session: ObjectOf<'BackupSession'>,
   bc: ObjectOf<'BackupConfiguration'>,
 ): Promise<JobSpec> {
-  const ns = bc.metadata.namespace ?? 'default';
+  const ns = namespaceOf(bc);
   const repoRef = bc.spec.repository;
   if (!repoRef)
     throw new StowageError(

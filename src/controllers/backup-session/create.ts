@@ -6,15 +6,23 @@
 import type { ObjectOf } from '../../api/index.ts';
 import { backupSessionName } from '../../core/naming.ts';
 import type { Store } from '../store.ts';
-
-export const LABEL_INVOKER_TYPE = 'stash.appscode.com/invoker-type';
-export const LABEL_INVOKER_NAME = 'stash.appscode.com/invoker-name';
+import {
+  LABEL_COMPONENT,
+  LABEL_INVOKER_NAME,
+  LABEL_INVOKER_TYPE,
+  LABEL_MANAGED_BY,
+  LABEL_TARGET_KIND,
+  LABEL_TARGET_NAME,
+  LABEL_TARGET_NAMESPACE,
+  MANAGED_BY_STASH,
+  namespaceOf,
+} from '../../api/well-known.ts';
 
 export function invokerOffshootLabels(bc: ObjectOf<'BackupConfiguration'>): Record<string, string> {
   return {
     ...(bc.metadata.labels ?? {}),
-    'app.kubernetes.io/component': 'stash-backup',
-    'app.kubernetes.io/managed-by': 'stash.appscode.com',
+    [LABEL_COMPONENT]: 'stash-backup',
+    [LABEL_MANAGED_BY]: MANAGED_BY_STASH,
   };
 }
 
@@ -24,11 +32,9 @@ export function backupSessionLabels(bc: ObjectOf<'BackupConfiguration'>): Record
     ...invokerOffshootLabels(bc),
     [LABEL_INVOKER_TYPE]: 'BackupConfiguration',
     [LABEL_INVOKER_NAME]: bc.metadata.name ?? '',
-    ...(target?.kind ? { 'stash.appscode.com/target-kind': target.kind } : {}),
-    ...(target?.name ? { 'stash.appscode.com/target-name': target.name } : {}),
-    ...(target?.name
-      ? { 'stash.appscode.com/target-namespace': target.namespace ?? bc.metadata.namespace ?? 'default' }
-      : {}),
+    ...(target?.kind ? { [LABEL_TARGET_KIND]: target.kind } : {}),
+    ...(target?.name ? { [LABEL_TARGET_NAME]: target.name } : {}),
+    ...(target?.name ? { [LABEL_TARGET_NAMESPACE]: target.namespace ?? namespaceOf(bc) } : {}),
   };
 }
 
@@ -50,7 +56,7 @@ export function newBackupSession(
     kind: 'BackupSession',
     metadata: {
       ...(o.generateName ? { generateName: `${bcName}-` } : { name }),
-      namespace: bc.metadata.namespace ?? 'default',
+      namespace: namespaceOf(bc),
       labels: backupSessionLabels(bc),
       ownerReferences: [
         {

@@ -25,8 +25,10 @@ import { errorMessage } from '../../errors.ts';
 import { pushSessionMetrics } from '../metrics-pushed.ts';
 import { done, requeueAfter, type ControllerContext, type ReconcileResult } from '../context.ts';
 import { buildBackupJob } from './build-job.ts';
-import { createBackupSession, LABEL_INVOKER_NAME, LABEL_INVOKER_TYPE } from './create.ts';
+import { LABEL_INVOKER_NAME, LABEL_INVOKER_TYPE } from '../../api/well-known.ts';
+import { createBackupSession } from './create.ts';
 import { isFinal, updateBackupSessionStatus } from './status.ts';
+import { DEFAULT_NAMESPACE, namespaceOf } from '../../api/well-known.ts';
 
 const POLL_MS = 1_000;
 const MISSING_INVOKER_REQUEUE_MS = 10_000;
@@ -40,7 +42,7 @@ export function targetRefOf(bc: Bc): TargetRef {
     apiVersion: ref.apiVersion ?? 'appcatalog.appscode.com/v1alpha1',
     kind: ref.kind ?? 'AppBinding',
     name: ref.name ?? '',
-    namespace: ref.namespace ?? bc.metadata.namespace ?? 'default',
+    namespace: ref.namespace ?? namespaceOf(bc),
   };
 }
 
@@ -119,7 +121,7 @@ export async function reconcileBackupSession(
 }
 
 async function skipReason(ctx: ControllerContext, session: Session, bc: Bc): Promise<string | undefined> {
-  const ns = session.metadata.namespace ?? 'default';
+  const ns = namespaceOf(session);
   if (bc.status?.phase !== 'Ready') return `BackupConfiguration ${ns}/${bc.metadata.name} is not ready.`;
   const siblings = await ctx.store.list('BackupSession', {
     namespace: ns,
@@ -137,7 +139,7 @@ async function startJob(
   bc: Bc,
   ref: TargetRef,
 ): Promise<ReconcileResult> {
-  const ns = session.metadata.namespace ?? 'default';
+  const ns = namespaceOf(session);
   const name = session.metadata.name ?? '';
   let ensured: Condition;
   try {
@@ -185,7 +187,7 @@ async function watchJob(
   _bc: Bc,
   ref: TargetRef,
 ): Promise<ReconcileResult> {
-  const ns = session.metadata.namespace ?? 'default';
+  const ns = namespaceOf(session);
   const name = session.metadata.name ?? '';
   const job = await ctx.executor.state(ns, backupJobName(name, 0));
   if (job && (job.phase === 'Failed' || job.phase === 'Succeeded')) {
@@ -225,7 +227,7 @@ function markDisrupted(
   };
   return updateBackupSessionStatus(
     ctx.store,
-    session.metadata.namespace ?? 'default',
+    namespaceOf(session),
     session.metadata.name ?? '',
     ctx.now,
     (status) => ({
@@ -244,11 +246,7 @@ async function finalize(ctx: ControllerContext, session: Session, bc: Bc): Promi
   if (!getCondition(conditions, SC.BackupHistoryCleaned)) await cleanupHistory(ctx, session, bc);
   if (!getCondition(conditions, SC.MetricsPushed)) {
     const fresh =
-      (await ctx.store.get(
-        'BackupSession',
-        session.metadata.namespace ?? 'default',
-        session.metadata.name ?? '',
-      )) ?? session;
+      (await ctx.store.get('BackupSession', namespaceOf(session), session.metadata.name ?? '')) ?? session;
     const appBinding = await targetAppBinding(ctx, bc);
     const pushed = await pushSessionMetrics(ctx.metrics.enabled, () =>
       ctx.metrics.backupSessionCompleted({ session: fresh, invoker: bc, appBinding }),
@@ -267,7 +265,7 @@ async function finalize(ctx: ControllerContext, session: Session, bc: Bc): Promi
 }
 
 async function cleanupHistory(ctx: ControllerContext, session: Session, bc: Bc): Promise<void> {
-  const ns = session.metadata.namespace ?? 'default';
+  const ns = namespaceOf(session);
   let cleaned: Condition;
   try {
     const sessions = await ctx.store.list('BackupSession', {
@@ -308,7 +306,7 @@ async function retryIfDue(ctx: ControllerContext, session: Session, bc: Bc): Pro
   const status = session.status ?? {};
   const retryLeft = session.spec.retryLeft ?? 0;
   if (status.phase !== 'Failed' || retryLeft <= 0 || status.retried) return done;
-  const ns = session.metadata.namespace ?? 'default';
+  const ns = namespaceOf(session);
   const name = session.metadata.name ?? '';
   const now = ctx.now();
   if (!status.nextRetry) {
@@ -341,7 +339,7 @@ async function retryIfDue(ctx: ControllerContext, session: Session, bc: Bc): Pro
 async function targetAppBinding(ctx: ControllerContext, bc: Bc): Promise<ObjectOf<'AppBinding'> | undefined> {
   const ref = targetRefOf(bc);
   return ref.kind === 'AppBinding' && ref.name
-    ? ctx.store.get('AppBinding', ref.namespace ?? 'default', ref.name)
+    ? ctx.store.get('AppBinding', ref.namespace ?? DEFAULT_NAMESPACE, ref.name)
     : undefined;
 }
 
@@ -356,7 +354,7 @@ function setSessionCondition(
 ): Promise<Session> {
   return updateBackupSessionStatus(
     ctx.store,
-    session.metadata.namespace ?? 'default',
+    namespaceOf(session),
     session.metadata.name ?? '',
     ctx.now,
     (status) => ({
@@ -376,7 +374,7 @@ async function event(
   await ctx.store.recordEvent({
     involvedObject: {
       kind: 'BackupSession',
-      namespace: session.metadata.namespace ?? 'default',
+      namespace: namespaceOf(session),
       name: session.metadata.name ?? '',
     },
     type,

@@ -20,6 +20,7 @@ import { repositorySpec, wipeOutNotImplementedMessage } from '../../api/stash/v1
 import { isWipeOutProvider, wipeOutLocation, wipeOutRepository } from '../../backends/wipe-out.ts';
 import { errorMessage } from '../../errors.ts';
 import { done, requeueAfter, type ControllerContext, type ReconcileResult } from '../context.ts';
+import { namespaceOf } from '../../api/well-known.ts';
 
 export const REPOSITORY_FINALIZER = 'stash';
 
@@ -150,7 +151,7 @@ async function failuresSinceDeletion(
 async function storageSecret(ctx: ControllerContext, repo: Repository): Promise<Record<string, string>> {
   const name = repo.spec.backend.storageSecretName;
   if (!name) return {};
-  const ns = repo.metadata.namespace ?? 'default';
+  const ns = namespaceOf(repo);
   const secret = await ctx.store.get('Secret', ns, name);
   if (!secret) throw new Error(`storage Secret "${name}" not found in namespace "${ns}"`);
   return secretValues(secret);
@@ -166,7 +167,7 @@ function providerOf(repo: Repository): string | undefined {
 
 const involved = (repo: Repository) => ({
   kind: 'Repository',
-  namespace: repo.metadata.namespace ?? 'default',
+  namespace: namespaceOf(repo),
   name: repo.metadata.name ?? '',
 });
 
@@ -191,12 +192,12 @@ async function syncReferences(ctx: ControllerContext, namespace: string, name: s
     ref !== undefined && ref.name === name && (ref.namespace ?? invokerNs) === namespace;
   const references: Array<{ kind: string; namespace: string; name: string }> = [];
   for (const bc of await ctx.store.list('BackupConfiguration')) {
-    const ns = bc.metadata.namespace ?? 'default';
+    const ns = namespaceOf(bc);
     if (uses(bc.spec.repository, ns))
       references.push({ kind: 'BackupConfiguration', namespace: ns, name: bc.metadata.name ?? '' });
   }
   for (const rs of await ctx.store.list('RestoreSession')) {
-    const ns = rs.metadata.namespace ?? 'default';
+    const ns = namespaceOf(rs);
     if (uses(rs.spec.repository, ns))
       references.push({ kind: 'RestoreSession', namespace: ns, name: rs.metadata.name ?? '' });
   }

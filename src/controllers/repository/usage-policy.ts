@@ -6,6 +6,7 @@
  * `kubernetes.io/metadata.name`, which the standalone store reports as well.
  */
 import type { ObjectOf } from '../../api/index.ts';
+import { namespaceOf } from '../../api/well-known.ts';
 
 export interface LabelSelector {
   matchLabels?: Record<string, string>;
@@ -15,8 +16,7 @@ export interface LabelSelector {
 /** Whether the Repository's policy needs the invoker namespace's labels to decide. */
 export function needsNamespaceLabels(repo: ObjectOf<'Repository'>, invokerNamespace: string): boolean {
   return (
-    (repo.metadata.namespace ?? 'default') !== invokerNamespace &&
-    repo.spec.usagePolicy?.allowedNamespaces?.from === 'Selector'
+    namespaceOf(repo) !== invokerNamespace && repo.spec.usagePolicy?.allowedNamespaces?.from === 'Selector'
   );
 }
 
@@ -26,7 +26,7 @@ export function checkUsagePolicy(
   invokerNamespace: string,
   namespaceLabels: Record<string, string> = {},
 ): string | undefined {
-  const repoNs = repo.metadata.namespace ?? 'default';
+  const repoNs = namespaceOf(repo);
   if (repoNs === invokerNamespace) return undefined;
   const from = repo.spec.usagePolicy?.allowedNamespaces?.from ?? 'Same';
   if (from === 'All') return undefined;

@@ -15,6 +15,7 @@ import { checkUsagePolicy, needsNamespaceLabels } from '../repository/usage-poli
 import { resolveJobSteps } from '../resolve-steps.ts';
 import { invokerJobSettings, repositoryRef } from '../store.ts';
 import { isRestoreFinal, updateRestoreSessionStatus } from './status.ts';
+import { namespaceOf } from '../../api/well-known.ts';
 
 const POLL_MS = 1_000;
 const MISSING_REQUEUE_MS = 5_000;
@@ -197,7 +198,7 @@ export async function reconcileRestoreSession(
 
 async function finalize(ctx: ControllerContext, rs: Rs): Promise<ReconcileResult> {
   if (getCondition(rs.status?.conditions ?? [], C.MetricsPushed)) return done;
-  const ns = rs.metadata.namespace ?? 'default';
+  const ns = namespaceOf(rs);
   const ref = rs.spec.target?.ref;
   const appBinding = ref?.name ? await ctx.store.get('AppBinding', ref.namespace ?? ns, ref.name) : undefined;
   const pushed = await pushSessionMetrics(ctx.metrics.enabled, () =>
@@ -234,14 +235,8 @@ async function copyKubeDbLabels(
 }
 
 function setConditionOn(ctx: ControllerContext, rs: Rs, condition: Condition): Promise<Rs> {
-  return updateRestoreSessionStatus(
-    ctx.store,
-    rs.metadata.namespace ?? 'default',
-    rs.metadata.name ?? '',
-    ctx.now,
-    (s) => ({
-      ...s,
-      conditions: setCondition(s.conditions ?? [], condition, ctx.now()),
-    }),
-  );
+  return updateRestoreSessionStatus(ctx.store, namespaceOf(rs), rs.metadata.name ?? '', ctx.now, (s) => ({
+    ...s,
+    conditions: setCondition(s.conditions ?? [], condition, ctx.now()),
+  }));
 }

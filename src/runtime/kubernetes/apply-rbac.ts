@@ -8,9 +8,10 @@ import type { V1Role, V1RoleBinding, V1ServiceAccount } from '@kubernetes/client
 import { applyObject, isSubset } from './apply-object.ts';
 import type { KubeClients } from './kube-client.ts';
 import type { RbacSet } from './rbac-manifests.ts';
+import { DEFAULT_NAMESPACE } from '../../api/well-known.ts';
 
 export async function applyRbac(c: KubeClients, rbac: RbacSet, fieldManager: string): Promise<void> {
-  const ns = rbac.role.metadata?.namespace ?? 'default';
+  const ns = rbac.role.metadata?.namespace ?? DEFAULT_NAMESPACE;
   const name = rbac.role.metadata?.name ?? '';
   const sa = rbac.serviceAccount;
   if (sa) {

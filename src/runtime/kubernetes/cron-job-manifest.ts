@@ -6,11 +6,12 @@
  */
 import type { V1Container, V1CronJob, V1PodSpec } from '@kubernetes/client-node';
 import type { ObjectOf } from '../../api/index.ts';
+import { invokerOffshootLabels } from '../../controllers/backup-session/create.ts';
 import {
-  invokerOffshootLabels,
+  LABEL_DELETE_JOB_ON_COMPLETION,
   LABEL_INVOKER_NAME,
   LABEL_INVOKER_TYPE,
-} from '../../controllers/backup-session/create.ts';
+} from '../../api/well-known.ts';
 import { cronJobName, cronJobServiceAccountName } from '../../core/naming.ts';
 import { POD_ENV } from './pod-env.ts';
 import { controllerRef, cronJobRules, rbacSet, type RbacSet } from './rbac-manifests.ts';
@@ -21,10 +22,9 @@ import {
   serviceAccountNameOf,
   TRIGGER_CONTAINER_FIELDS,
 } from './runtime-settings.ts';
+import { namespaceOf } from '../../api/well-known.ts';
 
 export const TRIGGER_CONTAINER = 'stash-trigger';
-/** Stash's operator deletes the trigger's Jobs once they succeed; history limits do it here. */
-export const LABEL_DELETE_JOB_ON_COMPLETION = 'stash.appscode.com/delete-job-on-completion';
 
 export interface CronJobManifests {
   cronJob: V1CronJob;
@@ -45,7 +45,7 @@ export function cronJobManifests(
   bc: ObjectOf<'BackupConfiguration'>,
   o: { image: string },
 ): CronJobManifests {
-  const namespace = bc.metadata.namespace ?? 'default';
+  const namespace = namespaceOf(bc);
   const bcName = bc.metadata.name ?? '';
   const targetNs = bc.spec.target?.ref.namespace;
   const name = cronJobName({ name: bcName, namespace }, targetNs);

@@ -21,13 +21,14 @@ import { createHash } from 'node:crypto';
 import type { KubernetesObject, V1CronJob } from '@kubernetes/client-node';
 import { kinds, type KindInfo, type KindName, type ObjectOf } from '../../api/index.ts';
 import type { ListOptions, Scheduler, Store, StowageEvent } from '../../controllers/store.ts';
-import { LABEL_INVOKER_NAME, LABEL_INVOKER_TYPE } from '../../controllers/backup-session/create.ts';
+import { LABEL_INVOKER_NAME, LABEL_INVOKER_TYPE } from '../../api/well-known.ts';
 import { isSubset } from './apply-object.ts';
 import { cronJobManifests } from './cron-job-manifest.ts';
 import type { KubeClients } from './kube-client.ts';
 import { isConflict, toStowageError } from './kube-errors.ts';
 import type { KubeStore } from './kube-store.ts';
 import type { WatchedKind } from './watches.ts';
+import { namespaceOf } from '../../api/well-known.ts';
 
 /** What the caches offer: client-node's ObjectCache. */
 export interface CacheReader {
@@ -250,7 +251,7 @@ export class CachedScheduler implements Scheduler {
   }
 
   async ensure(bc: ObjectOf<'BackupConfiguration'>): Promise<string> {
-    const ns = bc.metadata.namespace ?? 'default';
+    const ns = namespaceOf(bc);
     const key = `${ns}/${bc.metadata.name ?? ''}`;
     const { cronJob, rbac } = cronJobManifests(bc, { image: this.#image });
     const name = cronJob.metadata?.name ?? '';

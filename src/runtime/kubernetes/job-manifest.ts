@@ -31,17 +31,16 @@ import {
   serviceAccountNameOf,
   upsertEnv,
 } from './runtime-settings.ts';
+import { LABEL_COMPONENT, LABEL_MANAGED_BY, LABEL_SESSION, MANAGED_BY_STASH } from '../../api/well-known.ts';
+import {
+  INTERIM_MOUNT_PATH,
+  INTERIM_VOLUME,
+  LOCAL_BACKEND_VOLUME,
+  SCRATCH_DIR,
+  SCRATCH_VOLUME,
+} from '../../core/job-volumes.ts';
 
-export const TMP_VOLUME = 'stash-tmp-dir';
-export const TMP_MOUNT_PATH = '/stash-tmp';
-export const INTERIM_VOLUME = 'stash-interim-volume';
-export const INTERIM_MOUNT_PATH = '/stash-interim-volume';
-export const LOCAL_BACKEND_VOLUME = 'stash-local-backend';
-export const SESSION_API_VERSION = 'stash.appscode.com/v1beta1';
-/** Labels that find a session's Job (and its pods, through the pod template). */
-export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
-export const LABEL_COMPONENT = 'app.kubernetes.io/component';
-export const LABEL_SESSION = 'stash.appscode.com/session';
+const SESSION_API_VERSION = 'stash.appscode.com/v1beta1';
 
 export interface JobManifests {
   job: V1Job;
@@ -85,21 +84,21 @@ export function jobManifests(job: JobSpec, o: { ownerUid: string }): JobManifest
     uid: o.ownerUid,
   });
   const labels: Record<string, string> = {
-    [LABEL_MANAGED_BY]: 'stash.appscode.com',
+    [LABEL_MANAGED_BY]: MANAGED_BY_STASH,
     [LABEL_COMPONENT]: job.owner.kind === 'BackupSession' ? 'stash-backup' : 'stash-restore',
     [LABEL_SESSION]: job.owner.name,
   };
   const meta = (name: string) => ({ name, namespace: job.namespace, labels, ownerReferences: [owner] });
 
   const tmp: V1Volume = {
-    name: TMP_VOLUME,
+    name: SCRATCH_VOLUME,
     emptyDir: {
       ...(job.tempDir?.medium ? { medium: job.tempDir.medium } : {}),
       ...(job.tempDir?.sizeLimit !== undefined ? { sizeLimit: String(job.tempDir.sizeLimit) } : {}),
     },
   };
   const volumes: V1Volume[] = [tmp];
-  const mounts: V1VolumeMount[] = [{ name: TMP_VOLUME, mountPath: TMP_MOUNT_PATH }];
+  const mounts: V1VolumeMount[] = [{ name: SCRATCH_VOLUME, mountPath: SCRATCH_DIR }];
   let pvc: V1PersistentVolumeClaim | undefined;
   if (job.interimVolume) {
     const template = job.interimVolumeTemplate;

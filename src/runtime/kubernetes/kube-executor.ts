@@ -14,6 +14,7 @@ import { controllerRef, crossNamespaceRepositoryRbac } from './rbac-manifests.ts
 import { jobState } from './job-state.ts';
 import type { KubeClients } from './kube-client.ts';
 import { isConflict, isNotFound, toStowageError } from './kube-errors.ts';
+import { DEFAULT_NAMESPACE } from '../../api/well-known.ts';
 
 export interface JobExecutorOptions {
   clients: KubeClients;
@@ -110,7 +111,7 @@ export class JobExecutor implements Executor {
 
   /** The Job's pods by the controller-uid label the job controller sets (not by name: a Job of the same name may have existed before). */
   async #podsOf(job: V1Job): Promise<V1Pod[]> {
-    const ns = job.metadata?.namespace ?? 'default';
+    const ns = job.metadata?.namespace ?? DEFAULT_NAMESPACE;
     const uid = job.metadata?.uid;
     if (!uid) return [];
     try {

@@ -7,13 +7,14 @@
 import type { V1CronJob } from '@kubernetes/client-node';
 import type { ObjectOf } from '../../api/index.ts';
 import type { Scheduler } from '../../controllers/store.ts';
-import { LABEL_INVOKER_NAME, LABEL_INVOKER_TYPE } from '../../controllers/backup-session/create.ts';
+import { LABEL_INVOKER_NAME, LABEL_INVOKER_TYPE } from '../../api/well-known.ts';
 import { StowageError } from '../../errors.ts';
 import { applyObject, isSubset } from './apply-object.ts';
 import { applyRbac } from './apply-rbac.ts';
 import { cronJobManifests } from './cron-job-manifest.ts';
 import type { KubeClients } from './kube-client.ts';
 import { isNotFound, toStowageError } from './kube-errors.ts';
+import { namespaceOf } from '../../api/well-known.ts';
 
 export interface CronJobSchedulerOptions {
   clients: KubeClients;
@@ -34,7 +35,7 @@ export class CronJobScheduler implements Scheduler {
   }
 
   async ensure(bc: ObjectOf<'BackupConfiguration'>): Promise<string> {
-    const ns = bc.metadata.namespace ?? 'default';
+    const ns = namespaceOf(bc);
     if (!bc.metadata.uid)
       throw new StowageError(
         'INVALID_INPUT',

@@ -19,6 +19,7 @@ import { eventManifest, eventTimeKey, fromEventManifest } from './event-manifest
 import type { KubeClients } from './kube-client.ts';
 import { isConflict, isNotFound, toStowageError } from './kube-errors.ts';
 import { toPlain } from './plain-object.ts';
+import { DEFAULT_NAMESPACE, namespaceOf } from '../../api/well-known.ts';
 
 export interface KubeStoreOptions {
   clients: KubeClients;
@@ -108,7 +109,7 @@ export class KubeStore implements Store {
     const kind = obj.kind as K;
     const info: KindInfo = kinds[kind];
     const meta = obj.metadata;
-    const ns = info.scope === 'Cluster' ? '' : (meta.namespace ?? 'default');
+    const ns = info.scope === 'Cluster' ? '' : (meta.namespace ?? DEFAULT_NAMESPACE);
     const body = structuredClone(obj) as unknown as Raw;
     if (info.scope !== 'Cluster') body.metadata = { ...body.metadata, namespace: ns };
     try {
@@ -140,7 +141,7 @@ export class KubeStore implements Store {
     parseObject(obj);
     const kind = obj.kind as K;
     const info: KindInfo = kinds[kind];
-    const ns = info.scope === 'Cluster' ? '' : (obj.metadata.namespace ?? 'default');
+    const ns = info.scope === 'Cluster' ? '' : namespaceOf(obj);
     const name = obj.metadata.name ?? '';
     const body = structuredClone(obj) as unknown as Raw;
     // Custom resources refuse an update without resourceVersion; LocalStore treats a missing one as

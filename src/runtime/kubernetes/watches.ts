@@ -19,8 +19,7 @@ import {
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import { kinds } from '../../api/index.ts';
-import { LABEL_INVOKER_TYPE } from '../../controllers/backup-session/create.ts';
-import { LABEL_MANAGED_BY } from './job-manifest.ts';
+import { LABEL_INVOKER_TYPE, LABEL_MANAGED_BY, MANAGED_BY_STASH } from '../../api/well-known.ts';
 
 /** The kinds whose controllers the operator runs. */
 export const RECONCILED_KINDS = [
@@ -177,7 +176,7 @@ function customWatch(
 export function operatorWatches(kubeConfig: KubeConfig): WatchSpec[] {
   const batch = kubeConfig.makeApiClient(BatchV1Api);
   const index = new InvokerIndex();
-  const managed = `${LABEL_MANAGED_BY}=stash.appscode.com`;
+  const managed = `${LABEL_MANAGED_BY}=${MANAGED_BY_STASH}`;
   const triggers = `${LABEL_INVOKER_TYPE}=BackupConfiguration`;
   return [
     // A BackupConfiguration does not read its own status: its status writes wake nothing.

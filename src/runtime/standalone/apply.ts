@@ -5,6 +5,7 @@
 import type { AnyObject, ObjectOf } from '../../api/index.ts';
 import type { Store } from '../../controllers/store.ts';
 import { errorMessage } from '../../errors.ts';
+import { DEFAULT_NAMESPACE } from '../../api/well-known.ts';
 
 export interface ApplyOutcome {
   object: AnyObject;
@@ -22,7 +23,7 @@ export async function applyObjects(
   for (const { object, source } of objects) {
     const obj = { ...object, metadata: { ...object.metadata } } as AnyObject;
     if (!obj.metadata.namespace && obj.kind !== 'Task' && obj.kind !== 'Function')
-      obj.metadata.namespace = o.defaultNamespace ?? 'default';
+      obj.metadata.namespace = o.defaultNamespace ?? DEFAULT_NAMESPACE;
     delete (obj as { status?: unknown }).status;
     if (o.dryRun) {
       outcomes.push({ object: obj, source, action: 'valid' });

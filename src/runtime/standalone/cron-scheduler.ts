@@ -10,6 +10,7 @@ import { createBackupSession } from '../../controllers/backup-session/create.ts'
 import type { Scheduler, Store } from '../../controllers/store.ts';
 import { cronJobName } from '../../core/naming.ts';
 import { errorMessage, StowageError } from '../../errors.ts';
+import { namespaceOf } from '../../api/well-known.ts';
 
 interface Entry {
   schedule: string;
@@ -37,7 +38,7 @@ export class CronScheduler implements Scheduler {
   }
 
   ensure(bc: ObjectOf<'BackupConfiguration'>): Promise<string> {
-    const ns = bc.metadata.namespace ?? 'default';
+    const ns = namespaceOf(bc);
     const name = bc.metadata.name ?? '';
     const key = `${ns}/${name}`;
     const schedule = bc.spec.schedule ?? '';

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { JobSpec, JobStep } from '../../controllers/store.ts';
 import { stopJobProcesses } from './job-processes.ts';
+import { mountPaths } from './paths.ts';
 import { inTransaction, type StateDb } from './state-db.ts';
 
 export interface JobRunnerOptions {
@@ -20,13 +21,6 @@ export interface JobRunnerOptions {
   resolveImage: (image: string) => string[] | undefined;
   env: Record<string, string>;
   logger: Logger;
-}
-
-export function mountPaths(workdir: string): Array<[string, string]> {
-  return [
-    ['/stash-interim-volume', join(workdir, 'interim')],
-    ['/stash-tmp', join(workdir, 'stash-tmp')],
-  ];
 }
 
 export function mapPaths(value: string, mounts: Array<[string, string]>): string {

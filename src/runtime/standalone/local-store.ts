@@ -15,6 +15,7 @@ import { kinds, parseObject, type AnyObject, type KindName, type ObjectOf } from
 import type { ListOptions, Store, StowageEvent } from '../../controllers/store.ts';
 import { StowageError } from '../../errors.ts';
 import { inTransaction, nextCounter, type StateDb } from './state-db.ts';
+import { DEFAULT_NAMESPACE } from '../../api/well-known.ts';
 
 interface Row {
   body: string;
@@ -23,7 +24,7 @@ interface Row {
 
 const clusterScoped = (kind: KindName): boolean => kinds[kind].scope === 'Cluster';
 const nsOf = (kind: KindName, namespace: string | undefined): string =>
-  clusterScoped(kind) ? '' : (namespace ?? 'default');
+  clusterScoped(kind) ? '' : (namespace ?? DEFAULT_NAMESPACE);
 
 function randomSuffix(): string {
   const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
