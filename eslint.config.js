@@ -40,6 +40,16 @@ export default tseslint.config(
       ],
     },
   },
+  // The size budget (docs/architecture.md): a function reads top to bottom on one screen, and its
+  // branches stay few enough to test one by one. Tests are tables and scenarios; they are exempt.
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'max-lines-per-function': ['error', { max: 60, skipBlankLines: true, skipComments: true, IIFEs: true }],
+      complexity: ['error', 20],
+    },
+  },
   {
     files: ['src/cli/**', 'test/**', 'bench/**', 'hack/**', 'examples/**', '*.config.*'],
     rules: { 'no-restricted-properties': 'off' },
@@ -47,6 +57,22 @@ export default tseslint.config(
   {
     files: ['test/**', 'bench/**', 'hack/**', 'examples/**', '**/*.test.ts'],
     rules: { 'no-console': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+  // What runs on main is the whole suite: a skipped test shrinks it without a word, `.only` hides
+  // every other test of its file, and `.todo` is a wish CI reports green.
+  {
+    files: ['test/**', '**/*.test.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            'MemberExpression[property.name=/^(skip|only|todo)$/]:matches([object.name=/^(describe|it|test|suite)$/], [object.object.name=/^(describe|it|test|suite)$/])',
+          message:
+            'No .skip/.only/.todo on main: each one silently shrinks the suite. Fix or delete the test (and say what is missing in an issue).',
+        },
+      ],
+    },
   },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
   layer('api', ['core', 'engine', 'backends', 'addons', 'controllers', 'runtime', 'cli', 'metrics']),

@@ -14,6 +14,11 @@
  * 5. Reads the operator's /metrics (reconcile histogram: p99 interpolated inside its bucket, as
  *    PromQL's histogram_quantile does) and the API server's /metrics (requests by verb and
  *    resource, latency, CPU); then stays one resync period to measure the cost at rest.
+ * 6. Stops it with SIGTERM (seconds to exit). Then the leader handover: two `--leader-elect`
+ *    replicas over the same objects; the leader gets SIGTERM, and the seconds until the standby
+ *    answers /readyz (it holds the Lease and its informers are synced) are the gap a rolling
+ *    update leaves in reconciling. (test/integration/kubernetes/operator.test.ts asserts that the
+ *    handover happens; how long it takes is measured here.)
  * Writes bench/results/operator-scale.json and the operator section of docs/benchmarks.md.
  *
  * Knobs (env): STOWAGE_BENCH_CONFIGS (1000), STOWAGE_BENCH_NAMESPACES (10),
@@ -21,9 +26,9 @@
  * "--concurrency=16"), STOWAGE_BENCH_STEADY_SECONDS (65; 0 skips the at-rest window),
  * STOWAGE_BENCH_TIMEOUT_SECONDS (600), STOWAGE_BENCH_OUT (another JSON file),
  * STOWAGE_BENCH_NO_DOCS=1 (leave docs/benchmarks.md alone), STOWAGE_BENCH_KEEP=1 (keep the
- * operator log).
+ * operator logs), STOWAGE_BENCH_HANDOVER=0 (skip the leader handover).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import {
   createWriteStream,
@@ -33,6 +38,7 @@ import {
   readFileSync,
   rmSync,
   writeFileSync,
+  type WriteStream,
 } from 'node:fs';
 import { request } from 'node:https';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
@@ -85,6 +91,7 @@ const OPERATOR_ARGS = (process.env.STOWAGE_BENCH_OPERATOR_ARGS ?? '').split(/\s+
 /** e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the operator (written when it exits). */
 const OPERATOR_NODE_OPTIONS = process.env.STOWAGE_BENCH_OPERATOR_NODE_OPTIONS;
 const OUT = process.env.STOWAGE_BENCH_OUT ?? 'bench/results/operator-scale.json';
+const HANDOVER = process.env.STOWAGE_BENCH_HANDOVER !== '0';
 const GOALS = { seconds_to_all_ready: 60, operator_rss_mb: 200 };
 const OBJECTS = ['Secret', 'Repository', 'AppBinding', 'BackupConfiguration'];
 
@@ -329,6 +336,101 @@ const requestTotal = (byVerbResource: Record<string, number>) =>
 
 // ---------------------------------------------------------------- main
 
+// ---------------------------------------------------------------- the operator process
+
+interface OperatorChild {
+  child: ChildProcess;
+  exited: Promise<[number | null, NodeJS.Signals | null]>;
+  /** http://127.0.0.1:<port> (/readyz, /metrics). */
+  base: string;
+  log: WriteStream;
+  kill: () => Promise<void>;
+}
+
+/** `<stowageBin> operator --listen=… <args>` on the cluster, its JSON log appended to `logFile`. */
+async function startOperator(cluster: KubeCluster, args: string[], logFile: string): Promise<OperatorChild> {
+  const port = await freePort();
+  const log = createWriteStream(logFile);
+  const child = spawn(stowageBin, ['operator', `--listen=127.0.0.1:${port}`, ...args], {
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      KUBECONFIG: cluster.kubeconfigPath,
+      STOWAGE_LOG_FORMAT: 'json',
+      STOWAGE_LOG_LEVEL: 'info',
+      ...(OPERATOR_NODE_OPTIONS ? { NODE_OPTIONS: OPERATOR_NODE_OPTIONS } : {}),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.pipe(log, { end: false });
+  child.stderr.pipe(log, { end: false });
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  const kill = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  };
+  return { child, exited, base: `http://127.0.0.1:${port}`, log, kill };
+}
+
+const readyz = async (op: OperatorChild) =>
+  (await httpText(`${op.base}/readyz`).catch(() => ({ status: 0 }))).status;
+
+/** Until /readyz answers 200 (a minute at most). */
+async function waitReady(op: OperatorChild, logFile: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while ((await readyz(op)) !== 200) {
+    if (op.child.exitCode !== null)
+      throw new Error(`operator exited ${op.child.exitCode}; log in ${logFile}`);
+    if (Date.now() > deadline) throw new Error(`operator not ready in 60 s; log in ${logFile}`);
+    await sleep(200);
+  }
+}
+
+/**
+ * Two --leader-elect replicas: once one is ready (the leader; the standby answers 503), SIGTERM
+ * to it, and the seconds until it exits and until the standby is ready.
+ */
+async function measureLeaderHandover(
+  cluster: KubeCluster,
+  work: string,
+  stops: Array<() => Promise<void>>,
+): Promise<{
+  leader_exit_code: number | null;
+  leader_exit_seconds: number;
+  seconds_to_standby_ready: number;
+}> {
+  const args = ['--leader-elect', '--lease-namespace=default', '--lease-name=stowage-bench-handover'];
+  const logs = ['replica-a.log', 'replica-b.log'].map((f) => join(work, f));
+  const replicas = await Promise.all(logs.map((f) => startOperator(cluster, args, f)));
+  stops.push(...replicas.map((r) => r.kill));
+  const deadline = Date.now() + 120_000;
+  let leader: OperatorChild | undefined;
+  while (!leader) {
+    if (Date.now() > deadline) throw new Error(`no replica became ready in 120 s; logs in ${work}`);
+    const states = await Promise.all(replicas.map(readyz));
+    leader = replicas[states.indexOf(200)];
+    if (!leader) await sleep(200);
+  }
+  const standby = replicas.find((r) => r !== leader)!;
+  say('leader handover: one replica leads; SIGTERM to it');
+  const sigterm = Date.now();
+  leader.child.kill('SIGTERM');
+  const [code] = await leader.exited;
+  const exitSeconds = (Date.now() - sigterm) / 1000;
+  await waitReady(standby, logs[replicas.indexOf(standby)]!);
+  const readySeconds = (Date.now() - sigterm) / 1000;
+  standby.child.kill('SIGTERM');
+  await standby.exited;
+  for (const r of replicas) r.log.end();
+  return {
+    leader_exit_code: code,
+    leader_exit_seconds: round(exitSeconds),
+    seconds_to_standby_ready: round(readySeconds),
+  };
+}
+
+// ---------------------------------------------------------------- main
+
 async function main(): Promise<number> {
   const loadStart = loadavg();
   const work = mkdtempSync(join(tmpdir(), 'stowage-bench-operator-'));
@@ -350,37 +452,13 @@ async function main(): Promise<number> {
     say(`control plane up (${cluster.server}); CRDs, ${catalog} catalog objects, ${NAMESPACES} namespaces`);
 
     // --- the operator, as `stowage operator`
-    const port = await freePort();
-    const args = ['operator', `--listen=127.0.0.1:${port}`, ...OPERATOR_ARGS];
     const logFile = join(work, 'operator.log');
-    const log = createWriteStream(logFile);
-    const child = spawn(stowageBin, args, {
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        KUBECONFIG: cluster.kubeconfigPath,
-        STOWAGE_LOG_FORMAT: 'json',
-        STOWAGE_LOG_LEVEL: 'info',
-        ...(OPERATOR_NODE_OPTIONS ? { NODE_OPTIONS: OPERATOR_NODE_OPTIONS } : {}),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout.pipe(log, { end: false });
-    child.stderr.pipe(log, { end: false });
-    const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-    stops.push(async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await exited;
-    });
+    const operator = await startOperator(cluster, OPERATOR_ARGS, logFile);
+    stops.push(operator.kill);
+    const { child, exited, base, log } = operator;
     const pid = child.pid!;
-    const base = `http://127.0.0.1:${port}`;
-    const deadline = Date.now() + 60_000;
-    while ((await httpText(`${base}/readyz`).catch(() => ({ status: 0 }))).status !== 200) {
-      if (child.exitCode !== null) throw new Error(`operator exited ${child.exitCode}; log in ${logFile}`);
-      if (Date.now() > deadline) throw new Error(`operator not ready in 60 s; log in ${logFile}`);
-      await sleep(200);
-    }
-    say(`operator pid ${pid} ready on :${port} (${args.slice(2).join(' ') || 'default flags'})`);
+    await waitReady(operator, logFile);
+    say(`operator pid ${pid} ready on ${base} (${OPERATOR_ARGS.join(' ') || 'default flags'})`);
 
     // --- watch for "Ready and its CronJob exists", in this process
     const custom = kubeConfig.makeApiClient(CustomObjectsApi);
@@ -497,6 +575,7 @@ async function main(): Promise<number> {
     const exitSeconds = (Date.now() - stopStart) / 1000;
     log.end();
     const logText = readFileSync(logFile, 'utf8');
+    const handover = HANDOVER ? await measureLeaderHandover(cluster, work, stops) : null;
     const levels = logText
       .split('\n')
       .filter(Boolean)
@@ -552,7 +631,7 @@ async function main(): Promise<number> {
       objects_per_config: OBJECTS,
       progress_seconds: { first_ready: at(1 / sorted.length), half_ready: at(0.5), p90_ready: at(0.9) },
       operator: {
-        args: args.slice(2),
+        args: OPERATOR_ARGS,
         cpu_seconds_to_all_ready: round(opAtReady.cpuSeconds - opBefore.cpuSeconds),
         rss_mb_at_all_ready: round(opAtReady.rssKb / 1024, 1),
         heap_mb_at_all_ready: {
@@ -606,8 +685,16 @@ async function main(): Promise<number> {
       total_seconds: round((Date.now() - t0) / 1000, 0),
     };
     mkdirSync(dirname(resolve(root, OUT)), { recursive: true });
-    writeFileSync(resolve(root, OUT), `${JSON.stringify(result, null, 2)}\n`);
+    writeFileSync(
+      resolve(root, OUT),
+      `${JSON.stringify({ ...result, leader_handover: handover }, null, 2)}\n`,
+    );
     process.stdout.write(`\n${renderTable(result)}\n\n`);
+    if (handover)
+      say(
+        `leader handover: SIGTERM → leader exit ${handover.leader_exit_seconds} s (code ${handover.leader_exit_code}); ` +
+          `standby ready ${handover.seconds_to_standby_ready} s after the SIGTERM`,
+      );
     if (!process.env.STOWAGE_BENCH_NO_DOCS) {
       writeOperatorSection(join(root, 'docs/benchmarks.md'), renderMarkdown(result));
       say(`wrote ${OUT} and the operator section of docs/benchmarks.md`);

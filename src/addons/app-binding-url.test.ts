@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AppBinding } from '../api/index.ts';
-import { appBindingHostname, appBindingUrl, appGroupResource } from './app-binding-url.ts';
+import { appBindingUrl } from './app-binding-url.ts';
 
 const ab = (clientConfig: AppBinding['spec']['clientConfig'], namespace = 'demo'): AppBinding => ({
   apiVersion: 'appcatalog.appscode.com/v1alpha1',
@@ -30,27 +30,5 @@ describe('appBindingUrl', () => {
     const b = ab({ service: { name: 'x', scheme: 'http' } });
     delete b.metadata.namespace;
     expect(appBindingUrl(b)).toBe('http://x.default.svc');
-  });
-});
-
-describe('appBindingHostname', () => {
-  it.each([
-    [{ service: { name: 'pg', port: 5432 } }, 'pg.demo.svc'],
-    [{ url: 'postgres://u:p@db.example:5433/x' }, 'db.example'],
-    [{ url: 'db.example:5433' }, 'db.example'],
-    [{ url: 'postgres://[::1]:5432/' }, '::1'],
-  ])('%j → %s', (cc, want) => {
-    expect(appBindingHostname(ab(cc))).toBe(want);
-  });
-});
-
-describe('appGroupResource', () => {
-  it.each([
-    ['kubedb.com/postgres', { group: 'kubedb.com', resource: 'postgres' }],
-    ['a/b/elasticsearch', { group: 'a/b', resource: 'elasticsearch' }],
-    ['postgres', { group: '', resource: 'postgres' }],
-    [undefined, { group: '', resource: '' }],
-  ])('%s', (type, want) => {
-    expect(appGroupResource(type)).toEqual(want);
   });
 });

@@ -13,7 +13,7 @@ import { stashFunction } from './stash/v1beta1/function.ts';
 import { restoreSession } from './stash/v1beta1/restore-session.ts';
 import { task } from './stash/v1beta1/task.ts';
 
-export interface PrinterColumn {
+interface PrinterColumn {
   name: string;
   type: 'string' | 'integer' | 'boolean' | 'date';
   jsonPath: string;
@@ -35,153 +35,116 @@ export interface KindInfo {
   schema: z.ZodType;
 }
 
-const age: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
-const stashCats = ['stash', 'appscode'];
+const STASH_CATEGORIES = ['stash', 'appscode'];
+/** The kinds `kubectl get all` lists: the invokers, their sessions, and AppBindings. */
+const WITH_ALL = [...STASH_CATEGORIES, 'all'];
+
+const column = (name: string, type: PrinterColumn['type'], jsonPath: string): PrinterColumn => ({
+  name,
+  type,
+  jsonPath,
+});
+const age = column('Age', 'date', '.metadata.creationTimestamp');
+const phase = column('Phase', 'string', '.status.phase');
+const duration = column('Duration', 'string', '.status.sessionDuration');
+
+/** What differs between kinds; the rest follows Kubernetes' conventions. */
+interface KindShape {
+  /** The lower-case kind with an `s` unless said. */
+  plural?: string;
+  shortNames?: string[];
+  /** Namespaced unless said. */
+  scope?: KindInfo['scope'];
+  categories?: string[];
+  /** The columns before Age, which every kind ends with. */
+  columns?: PrinterColumn[];
+}
+
+/** The schema of a kind names its apiVersion and kind (kindObject in meta.ts); nothing repeats them. */
+type KindSchema = z.ZodObject<{ apiVersion: z.ZodLiteral<string>; kind: z.ZodLiteral<string> }>;
+
+function kindInfo<S extends KindSchema>(schema: S, shape: KindShape = {}): KindInfo & { schema: S } {
+  const apiVersion = schema.shape.apiVersion.value;
+  const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
+  const kind = schema.shape.kind.value;
+  const singular = kind.toLowerCase();
+  return {
+    kind,
+    group: group ?? '',
+    version: version ?? '',
+    plural: shape.plural ?? `${singular}s`,
+    singular,
+    shortNames: shape.shortNames ?? [],
+    scope: shape.scope ?? 'Namespaced',
+    categories: shape.categories ?? [],
+    printerColumns: [...(shape.columns ?? []), age],
+    // A kind with a status has the status subresource: only the controllers write it.
+    hasStatus: 'status' in schema.shape,
+    // Core kinds (no group) are the API server's own.
+    crd: group !== '',
+    schema,
+  };
+}
+
+/** Stash's printer columns of each kind (before Age). */
+const repositoryColumns = [
+  column('Integrity', 'boolean', '.status.integrity'),
+  column('Size', 'string', '.status.totalSize'),
+  column('Snapshot-Count', 'integer', '.status.snapshotCount'),
+  column('Last-Successful-Backup', 'date', '.status.lastBackupTime'),
+];
+const backupConfigurationColumns = [
+  column('Task', 'string', '.spec.task.name'),
+  column('Schedule', 'string', '.spec.schedule'),
+  column('Paused', 'boolean', '.spec.paused'),
+  phase,
+];
+const backupSessionColumns = [
+  column('Invoker-Type', 'string', '.spec.invoker.kind'),
+  column('Invoker-Name', 'string', '.spec.invoker.name'),
+  phase,
+  duration,
+];
 
 export const kinds = {
-  Repository: {
-    kind: 'Repository',
-    group: 'stash.appscode.com',
-    version: 'v1alpha1',
+  Repository: kindInfo(repository, {
     plural: 'repositories',
-    singular: 'repository',
     shortNames: ['repo'],
-    scope: 'Namespaced',
-    categories: stashCats,
-    hasStatus: true,
-    crd: true,
-    schema: repository,
-    printerColumns: [
-      { name: 'Integrity', type: 'boolean', jsonPath: '.status.integrity' },
-      { name: 'Size', type: 'string', jsonPath: '.status.totalSize' },
-      { name: 'Snapshot-Count', type: 'integer', jsonPath: '.status.snapshotCount' },
-      { name: 'Last-Successful-Backup', type: 'date', jsonPath: '.status.lastBackupTime' },
-      age,
-    ],
-  },
-  BackupConfiguration: {
-    kind: 'BackupConfiguration',
-    group: 'stash.appscode.com',
-    version: 'v1beta1',
-    plural: 'backupconfigurations',
-    singular: 'backupconfiguration',
+    categories: STASH_CATEGORIES,
+    columns: repositoryColumns,
+  }),
+  BackupConfiguration: kindInfo(backupConfiguration, {
     shortNames: ['bc'],
-    scope: 'Namespaced',
-    categories: [...stashCats, 'all'],
-    hasStatus: true,
-    crd: true,
-    schema: backupConfiguration,
-    printerColumns: [
-      { name: 'Task', type: 'string', jsonPath: '.spec.task.name' },
-      { name: 'Schedule', type: 'string', jsonPath: '.spec.schedule' },
-      { name: 'Paused', type: 'boolean', jsonPath: '.spec.paused' },
-      { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
-      age,
-    ],
-  },
-  BackupSession: {
-    kind: 'BackupSession',
-    group: 'stash.appscode.com',
-    version: 'v1beta1',
-    plural: 'backupsessions',
-    singular: 'backupsession',
-    shortNames: [],
-    scope: 'Namespaced',
-    categories: [...stashCats, 'all'],
-    hasStatus: true,
-    crd: true,
-    schema: backupSession,
-    printerColumns: [
-      { name: 'Invoker-Type', type: 'string', jsonPath: '.spec.invoker.kind' },
-      { name: 'Invoker-Name', type: 'string', jsonPath: '.spec.invoker.name' },
-      { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
-      { name: 'Duration', type: 'string', jsonPath: '.status.sessionDuration' },
-      age,
-    ],
-  },
-  RestoreSession: {
-    kind: 'RestoreSession',
-    group: 'stash.appscode.com',
-    version: 'v1beta1',
-    plural: 'restoresessions',
-    singular: 'restoresession',
+    categories: WITH_ALL,
+    columns: backupConfigurationColumns,
+  }),
+  BackupSession: kindInfo(backupSession, {
+    categories: WITH_ALL,
+    columns: backupSessionColumns,
+  }),
+  RestoreSession: kindInfo(restoreSession, {
     shortNames: ['restore'],
-    scope: 'Namespaced',
-    categories: [...stashCats, 'all'],
-    hasStatus: true,
-    crd: true,
-    schema: restoreSession,
-    printerColumns: [
-      { name: 'Repository', type: 'string', jsonPath: '.spec.repository.name' },
-      { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
-      { name: 'Duration', type: 'string', jsonPath: '.status.sessionDuration' },
-      age,
-    ],
-  },
-  Task: {
-    kind: 'Task',
-    group: 'stash.appscode.com',
-    version: 'v1beta1',
-    plural: 'tasks',
-    singular: 'task',
+    categories: WITH_ALL,
+    columns: [column('Repository', 'string', '.spec.repository.name'), phase, duration],
+  }),
+  Task: kindInfo(task, {
     shortNames: ['task'],
     scope: 'Cluster',
-    categories: stashCats,
-    hasStatus: false,
-    crd: true,
-    schema: task,
-    printerColumns: [age],
-  },
-  Function: {
-    kind: 'Function',
-    group: 'stash.appscode.com',
-    version: 'v1beta1',
-    plural: 'functions',
-    singular: 'function',
+    categories: STASH_CATEGORIES,
+  }),
+  Function: kindInfo(stashFunction, {
     shortNames: ['fn'],
     scope: 'Cluster',
-    categories: stashCats,
-    hasStatus: false,
-    crd: true,
-    schema: stashFunction,
-    printerColumns: [age],
-  },
-  AppBinding: {
-    kind: 'AppBinding',
-    group: 'appcatalog.appscode.com',
-    version: 'v1alpha1',
-    plural: 'appbindings',
-    singular: 'appbinding',
-    shortNames: [],
-    scope: 'Namespaced',
+    categories: STASH_CATEGORIES,
+  }),
+  AppBinding: kindInfo(appBinding, {
     categories: ['catalog', 'appscode', 'all'],
-    hasStatus: false,
-    crd: true,
-    schema: appBinding,
-    printerColumns: [
-      { name: 'Type', type: 'string', jsonPath: '.spec.type' },
-      { name: 'Version', type: 'string', jsonPath: '.spec.version' },
-      age,
-    ],
-  },
-  Secret: {
-    kind: 'Secret',
-    group: '',
-    version: 'v1',
-    plural: 'secrets',
-    singular: 'secret',
-    shortNames: [],
-    scope: 'Namespaced',
-    categories: [],
-    hasStatus: false,
-    crd: false,
-    schema: secret,
-    printerColumns: [age],
-  },
-} as const satisfies Record<string, KindInfo>;
+    columns: [column('Type', 'string', '.spec.type'), column('Version', 'string', '.spec.version')],
+  }),
+  Secret: kindInfo(secret),
+} satisfies Record<string, KindInfo>;
 
 export type KindName = keyof typeof kinds;
-export const kindNames = Object.keys(kinds) as KindName[];
 
 export function apiVersionOf(info: KindInfo): string {
   return info.group ? `${info.group}/${info.version}` : info.version;

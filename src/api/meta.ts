@@ -33,6 +33,23 @@ export const objectMeta = z.object({
 });
 export type ObjectMeta = z.infer<typeof objectMeta>;
 
+/**
+ * An object of one kind: its apiVersion and kind (each the one literal the API server accepts), its
+ * metadata, and the fields of that kind (spec, status, or a Secret's data).
+ */
+export function kindObject<const A extends string, const K extends string, Shape extends z.ZodRawShape>(
+  apiVersion: A,
+  kind: K,
+  fields: Shape,
+) {
+  return z.object({
+    apiVersion: z.literal(apiVersion),
+    kind: z.literal(kind),
+    metadata: objectMeta,
+    ...fields,
+  });
+}
+
 /** kmapi.Condition, as Stash writes it. */
 export const condition = z.object({
   type: z.string(),

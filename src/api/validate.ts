@@ -68,14 +68,3 @@ export function parseObject(raw: unknown, source?: string): AnyObject {
   }
   return obj;
 }
-
-/** Like parseObject, but also checks the kind. */
-export function parseKind<K extends KindName>(kind: K, raw: unknown, source?: string): ObjectOf<K> {
-  const obj = parseObject(raw, source);
-  if (obj.kind !== kind) {
-    throw new ValidationError(`${source ? `${source}: ` : ''}${obj.kind}/${obj.metadata.name}`, [
-      { path: 'kind', message: `expected ${kind}` },
-    ]);
-  }
-  return obj as ObjectOf<K>;
-}

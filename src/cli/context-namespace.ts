@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { DEFAULT_NAMESPACE } from '../api/well-known.ts';
 import type { Config } from './config.ts';
 
 const IN_CLUSTER_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
@@ -21,7 +22,7 @@ export async function defaultNamespace(
   config: Pick<Config, 'runtime' | 'kubeconfig'>,
   home = homedir(),
 ): Promise<string> {
-  if (config.runtime !== 'kubernetes') return 'default';
+  if (config.runtime !== 'kubernetes') return DEFAULT_NAMESPACE;
   const files = config.kubeconfig
     ? config.kubeconfig.split(delimiter).filter(Boolean)
     : [join(home, '.kube/config')];
@@ -35,17 +36,17 @@ export async function defaultNamespace(
   if (current) {
     for (const f of parsed) {
       const ctx = f.contexts?.find((c) => c.name === current);
-      if (ctx) return ctx.context?.namespace || 'default';
+      if (ctx) return ctx.context?.namespace || DEFAULT_NAMESPACE;
     }
   }
   if (!config.kubeconfig) {
     try {
-      return readFileSync(IN_CLUSTER_NAMESPACE, 'utf8').trim() || 'default';
+      return readFileSync(IN_CLUSTER_NAMESPACE, 'utf8').trim() || DEFAULT_NAMESPACE;
     } catch {
       // not in a pod
     }
   }
-  return 'default';
+  return DEFAULT_NAMESPACE;
 }
 
 function readText(file: string): string | undefined {

@@ -27,7 +27,7 @@ export interface CliContext {
 }
 
 /** The Store of the standalone state (the embedded default). In-job steps need this concrete one. */
-export function openLocalStore(ctx: CliContext): LocalStore {
+function openLocalStore(ctx: CliContext): LocalStore {
   return new LocalStore(openStateDb(stateDbPath(ctx.config.stateDir)));
 }
 

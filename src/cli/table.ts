@@ -1,7 +1,7 @@
 /** kubectl-like tables: NAME (NAMESPACE with -A) plus the kind's printer columns. */
 import type { AnyObject, KindInfo } from '../api/index.ts';
 
-export function jsonPathValue(obj: unknown, path: string): unknown {
+function jsonPathValue(obj: unknown, path: string): unknown {
   let cur: unknown = obj;
   for (const part of path.split('.').filter(Boolean)) {
     if (cur === null || typeof cur !== 'object') return undefined;

@@ -4,12 +4,12 @@
  * why it failed, read from the session's status.
  */
 import type { Store } from '../controllers/store.ts';
+import { isFinalPhase } from '../core/final-phases.ts';
 import { StowageError } from '../errors.ts';
 import type { CliContext } from './context.ts';
 import { createProgressView } from './progress.ts';
 import type { SessionKind, SessionProgressSource } from './session-progress.ts';
 
-const FINAL = new Set(['Succeeded', 'Failed', 'Skipped', 'Unknown', 'Invalid']);
 
 export interface WaitOptions {
   timeoutSeconds: number;
@@ -77,7 +77,7 @@ export async function waitForSession(
         );
       const status = (obj as { status?: SessionStatus }).status;
       phase = status?.phase ?? 'Pending';
-      if (FINAL.has(phase)) {
+      if (isFinalPhase(kind, phase)) {
         view.stop();
         return {
           phase,

@@ -5,6 +5,7 @@ import {
   isConditionFalse,
   isConditionTrue,
   isConditionUnknown,
+  ReconcileCondition,
 } from './conditions.ts';
 
 export type Driver = 'Restic' | 'VolumeSnapshotter';
@@ -15,6 +16,7 @@ export function backupInvokerPhase(
 ): BackupInvokerPhase {
   const notTrue = (t: string) => isConditionFalse(conditions, t) || isConditionUnknown(conditions, t);
   if (notTrue(C.RepositoryFound) || notTrue(C.BackendSecretFound)) return 'NotReady';
+  if (isConditionFalse(conditions, ReconcileCondition.Reconciled)) return 'NotReady';
   if (isConditionFalse(conditions, C.ValidationPassed)) return 'Invalid';
   const repoReady =
     driver !== 'Restic' ||

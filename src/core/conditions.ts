@@ -189,6 +189,13 @@ export const RestoreSessionReason = {
   InitContainerInjectionFailed: 'InitContainerInjectionFailed',
 } as const;
 
+/**
+ * Stowage's own condition on BackupConfigurations and Repositories: False while a terminal error
+ * (one that retrying cannot fix) stops their controller, with the error's reason and message;
+ * removed by the next reconcile that succeeds. Stash has none: its phases ignore it.
+ */
+export const ReconcileCondition = { Reconciled: 'Reconciled' } as const;
+
 /** preBackupActions / postBackupActions entries. */
 export const BackupAction = {
   InitializeBackendRepository: 'InitializeBackendRepository',

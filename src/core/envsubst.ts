@@ -300,44 +300,39 @@ function evaluate(node: TemplateNode, vars: Variables, unset: string[]): string 
   }
 }
 
+type Operation = (s: string, args: readonly string[]) => string;
+
+const arg0 = (args: readonly string[]): string => args[0] ?? '';
+const arg1 = (args: readonly string[]): string => args[1] ?? '';
+
+/** The operator of each `${v<op>…}` form, applied to the value `s` and the evaluated arguments. */
+const OPERATIONS: ReadonlyMap<string, Operation> = new Map(
+  Object.entries({
+    ',': (s) => (s.length === 0 ? s : firstChar(s).toLowerCase() + s.slice(firstChar(s).length)),
+    ',,': (s) => s.toLowerCase(),
+    '^': (s) => (s.length === 0 ? s : firstChar(s).toUpperCase() + s.slice(firstChar(s).length)),
+    '^^': (s) => s.toUpperCase(),
+    // `${#v}` (no argument) is the length in UTF-8 bytes; `${v#p}` trims a prefix.
+    '#': (s, args) =>
+      args.length === 0 ? String(new TextEncoder().encode(s).length) : trimShortestPrefix(s, arg0(args)),
+    '##': (s, args) => trimLongestPrefix(s, arg0(args)),
+    '%': (s, args) => reverse(trimShortestPrefix(reverse(s), reverse(arg0(args)))),
+    '%%': (s, args) => reverse(trimLongestPrefix(reverse(s), reverse(arg0(args)))),
+    ':': (s, args) => substring(s, args),
+    '/#': (s, args) =>
+      args.length === 2 && s.startsWith(arg0(args)) ? replaceOnce(s, arg0(args), arg1(args)) : s,
+    '/%': (s, args) =>
+      args.length === 2 && s.endsWith(arg0(args)) ? s.slice(0, s.length - arg0(args).length) + arg1(args) : s,
+    '/': (s, args) => (args.length === 0 ? s : replaceOnce(s, arg0(args), arg1(args))),
+    '//': (s, args) => (args.length === 0 ? s : s.replaceAll(arg0(args), () => arg1(args))),
+  } satisfies Record<string, Operation>),
+);
+
+/** Plain ${v}, the default operators, and the ones gomodules treats like a default (:? :+ and odd casings). */
+const useDefault: Operation = (s, args) => (s.length === 0 && args.length > 0 ? args.join('') : s);
+
 function applyOp(op: string, s: string, args: string[]): string {
-  switch (op) {
-    case ',':
-      return s.length === 0 ? s : firstChar(s).toLowerCase() + s.slice(firstChar(s).length);
-    case ',,':
-      return s.toLowerCase();
-    case '^':
-      return s.length === 0 ? s : firstChar(s).toUpperCase() + s.slice(firstChar(s).length);
-    case '^^':
-      return s.toUpperCase();
-    case '#':
-      return args.length === 0
-        ? String(new TextEncoder().encode(s).length)
-        : trimShortestPrefix(s, args[0] ?? '');
-    case '##':
-      return trimLongestPrefix(s, args[0] ?? '');
-    case '%':
-      return reverse(trimShortestPrefix(reverse(s), reverse(args[0] ?? '')));
-    case '%%':
-      return reverse(trimLongestPrefix(reverse(s), reverse(args[0] ?? '')));
-    case ':':
-      return substring(s, args);
-    case '/#':
-      return args.length === 2 && s.startsWith(args[0] ?? '')
-        ? replaceOnce(s, args[0] ?? '', args[1] ?? '')
-        : s;
-    case '/%':
-      return args.length === 2 && s.endsWith(args[0] ?? '')
-        ? s.slice(0, s.length - (args[0] ?? '').length) + (args[1] ?? '')
-        : s;
-    case '/':
-      return args.length === 0 ? s : replaceOnce(s, args[0] ?? '', args[1] ?? '');
-    case '//':
-      return args.length === 0 ? s : s.replaceAll(args[0] ?? '', () => args[1] ?? '');
-    default:
-      // plain ${v}, the default operators, and the ones gomodules treats like a default (:? :+ and odd casings)
-      return s.length === 0 && args.length > 0 ? args.join('') : s;
-  }
+  return (OPERATIONS.get(op) ?? useDefault)(s, args);
 }
 
 function firstChar(s: string): string {
@@ -357,7 +352,7 @@ function atoi(s: string): number | undefined {
   return /^[+-]?[0-9]+$/.test(s) ? Number.parseInt(s, 10) : undefined;
 }
 
-function substring(s: string, args: string[]): string {
+function substring(s: string, args: readonly string[]): string {
   let pos = atoi(args[0] ?? '');
   if (pos === undefined) return s;
   if (pos < 0) pos = Math.max(0, s.length + pos);
@@ -384,11 +379,49 @@ function trimLongestPrefix(s: string, pattern: string): string {
   return s;
 }
 
+const escapeOutsideClass = (c: string): string => c.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
+const escapeInsideClass = (c: string): string => c.replace(/[\\^\][-]/g, '\\$&');
+
+/** A `[…]` class starting at `chars[start]` ('['): its RegExp source and the index of its ']'. */
+function globClass(chars: readonly string[], start: number): { source: string; end: number } | undefined {
+  let j = start + 1;
+  const negate = chars[j] === '^';
+  if (negate) j++;
+  let cls = '';
+  for (let count = 0; ; count++) {
+    if (chars[j] === ']' && count > 0) break;
+    const range = globRange(chars, j);
+    if (!range) return undefined;
+    cls += range.source;
+    j = range.next;
+  }
+  return { source: `[${negate ? '^' : ''}${cls}]`, end: j };
+}
+
+/** One member of a class at `chars[at]`: a character (maybe escaped) or a range `lo-hi`. */
+function globRange(chars: readonly string[], at: number): { source: string; next: number } | undefined {
+  let j = at;
+  let lo = chars[j];
+  if (lo === undefined || lo === ']' || lo === '-') return undefined;
+  if (lo === '\\') lo = chars[++j];
+  if (lo === undefined) return undefined;
+  j++;
+  let hi: string = lo;
+  if (chars[j] === '-') {
+    let h = chars[++j];
+    if (h === '\\') h = chars[++j];
+    if (h === undefined || h === ']') return undefined;
+    hi = h;
+    j++;
+  }
+  if (hi < lo) return undefined;
+  const source = lo === hi ? escapeInsideClass(lo) : `${escapeInsideClass(lo)}-${escapeInsideClass(hi)}`;
+  return { source, next: j };
+}
+
 /** The glob dialect of envsubst's patterns; undefined when the pattern is malformed (Go: ErrBadPattern). */
 export function globToRegExp(pattern: string): RegExp | undefined {
   const chars = Array.from(pattern);
-  const escOutside = (c: string) => c.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
-  const escInside = (c: string) => c.replace(/[\\^\][-]/g, '\\$&');
   let out = '';
   for (let i = 0; i < chars.length; i++) {
     const c = chars[i] ?? '';
@@ -397,33 +430,13 @@ export function globToRegExp(pattern: string): RegExp | undefined {
     else if (c === '\\') {
       const next = chars[++i];
       if (next === undefined) return undefined;
-      out += escOutside(next);
+      out += escapeOutsideClass(next);
     } else if (c === '[') {
-      let j = i + 1;
-      const negate = chars[j] === '^';
-      if (negate) j++;
-      let cls = '';
-      for (let count = 0; ; count++) {
-        let lo = chars[j];
-        if (lo === ']' && count > 0) break;
-        if (lo === undefined || lo === ']' || lo === '-') return undefined;
-        if (lo === '\\') lo = chars[++j];
-        if (lo === undefined) return undefined;
-        j++;
-        let hi: string = lo;
-        if (chars[j] === '-') {
-          let h = chars[++j];
-          if (h === '\\') h = chars[++j];
-          if (h === undefined || h === ']') return undefined;
-          hi = h;
-          j++;
-        }
-        if (hi < lo) return undefined;
-        cls += lo === hi ? escInside(lo) : `${escInside(lo)}-${escInside(hi)}`;
-      }
-      out += `[${negate ? '^' : ''}${cls}]`;
-      i = j;
-    } else out += escOutside(c);
+      const cls = globClass(chars, i);
+      if (!cls) return undefined;
+      out += cls.source;
+      i = cls.end;
+    } else out += escapeOutsideClass(c);
   }
   try {
     return new RegExp(`^${out}$`, 'u');
@@ -433,13 +446,6 @@ export function globToRegExp(pattern: string): RegExp | undefined {
 }
 
 // ---- public API ----------------------------------------------------------------------------------
-
-/** Every variable a template references without a usable default (empty when it renders). */
-export function unsetVariables(template: string, vars: Variables): string[] {
-  const unset: string[] = [];
-  evaluate(parseTemplate(template), vars, unset);
-  return unset;
-}
 
 function parseTemplate(template: string): TemplateNode {
   try {

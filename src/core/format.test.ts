@@ -104,24 +104,25 @@ describe('Go durations', () => {
 });
 
 describe('processing time', () => {
-  it.each([
+  // Whole seconds and their text: on these, formatting and parsing undo each other.
+  const both: [number, string][] = [
     [0, '0:00'],
-    [5.9, '0:05'],
     [65, '1:05'],
     [3599, '59:59'],
     [3600, '1:00:00'],
     [3723, '1:02:03'],
-  ])('Given %d s, When formatted, Then %s', (n, want) => {
+  ];
+
+  it.each([...both, [5.9, '0:05']])('Given %d s, When formatted, Then %s', (n, want) => {
     expect(formatProcessingTime(n)).toBe(want);
   });
 
-  it.each([
-    ['1:02:03', 3723],
-    ['1:05', 65],
-    ['42', 42],
-  ])('Given %s, When parsed, Then %d s', (s, want) => {
-    expect(parseProcessingTime(s)).toBe(want);
-  });
+  it.each([...both.map(([n, text]) => [text, n] as const), ['42', 42] as const])(
+    'Given %s, When parsed, Then %d s',
+    (text, want) => {
+      expect(parseProcessingTime(text)).toBe(want);
+    },
+  );
 
   it('Given a malformed processing time, When parsed, Then INVALID_DURATION', () => {
     expect(codeOf(() => parseProcessingTime('1:2:3:4'))).toBe('INVALID_DURATION');

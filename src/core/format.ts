@@ -46,8 +46,8 @@ export function parseBytes(text: string): number {
 
 // ---- Go time.Duration ---------------------------------------------------------------------------
 
-export const NANOSECOND = 1;
-export const MICROSECOND = 1e3;
+const NANOSECOND = 1;
+const MICROSECOND = 1e3;
 export const MILLISECOND = 1e6;
 export const SECOND = 1e9;
 export const MINUTE = 60 * SECOND;

@@ -3,9 +3,7 @@ import {
   backupJobName,
   backupSessionName,
   cronJobName,
-  crossNamespaceRepositoryRoleName,
   interimPvcName,
-  jobServiceAccountName,
   nameWithSuffix,
   restoreJobName,
   validNameWithPrefix,
@@ -94,19 +92,5 @@ describe('Stash object names', () => {
       'es-backup-1700000000-stash-tmp-storage',
     );
     expect(interimPvcName(long(60), 'tmpl')).toBe(`${long(60)}-tm`);
-  });
-
-  it('Given an invoker, When naming the job ServiceAccount, Then <kind lower-case>-<name>-<i>', () => {
-    expect(jobServiceAccountName('BackupConfiguration', 'es-backup', 0)).toBe(
-      'backupconfiguration-es-backup-0',
-    );
-    expect(jobServiceAccountName('RestoreSession', 'es-restore', 1)).toBe('restoresession-es-restore-1');
-    expect(jobServiceAccountName('BackupConfiguration', long(60), 0)).toHaveLength(63);
-  });
-
-  it('Given a cross-namespace Repository, When naming its Role, Then <invoker ns>-<kind>-<name>-<i>', () => {
-    expect(crossNamespaceRepositoryRoleName('demo', 'BackupConfiguration', 'bc', 0)).toBe(
-      'demo-backupconfiguration-bc-0',
-    );
   });
 });

@@ -88,38 +88,7 @@ export function interimPvcName(ownerName: string, templateName: string): string 
   return validNameWithPrefix(ownerName, templateName);
 }
 
-/**
- * ServiceAccount (also the RoleBinding name) of a backup/restore Job when runtimeSettings names none:
- * `<lower-case invoker kind>-<invoker name>-<target index>`, middle-truncated to 63
- * (`backupconfiguration-<bc>-0`, `restoresession-<rs>-0`).
- */
-export function jobServiceAccountName(invokerKind: string, invokerName: string, targetIndex: number): string {
-  return validNameWithPrefixNSuffix(invokerKind.toLowerCase(), invokerName, String(targetIndex));
-}
-
-/** Role and RoleBinding in a Repository's namespace when it differs: `<invoker ns>-<kind>-<name>-<i>`. */
-export function crossNamespaceRepositoryRoleName(
-  invokerNamespace: string,
-  invokerKind: string,
-  invokerName: string,
-  targetIndex: number,
-): string {
-  return validNameWithPrefixNSuffix(
-    `${invokerNamespace}-${invokerKind.toLowerCase()}`,
-    invokerName,
-    String(targetIndex),
-  );
-}
-
 /** The CronJob's ServiceAccount when runtimeSettings names none: named like the CronJob. */
 export function cronJobServiceAccountName(bc: InvokerIdentity, targetNamespace?: string): string {
   return cronJobName(bc, targetNamespace);
 }
-
-/** ClusterRoles Stash binds (fixed names). */
-export const CLUSTER_ROLE_NAMES = {
-  cronJob: 'stash-cron-job',
-  backupJob: 'stash-backup-job',
-  restoreJob: 'stash-restore-job',
-  licenseReader: 'appscode:license-reader',
-} as const;

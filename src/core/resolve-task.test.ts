@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import type { AppBinding, StashFunction, Task } from '../api/index.ts';
-import { StowageError } from '../errors.ts';
 import { mergeParams, resolveAddonInfo, resolveTask } from './resolve-task.ts';
 
 const fnMeta = (name: string) => ({
@@ -70,19 +69,19 @@ const variables = {
   BACKUP_SESSION: 'es-backup-1',
 };
 
-function caught(fn: () => unknown): StowageError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof StowageError) return e;
-    throw e;
-  }
-  throw new Error('expected a StowageError');
-}
+const ES_BACKUP = 'elasticsearch-backup-7.3.2';
+
+/** Resolves the ES backup Task with the fixtures above, `over` replacing some of them. */
+const resolve = (over: Partial<Parameters<typeof resolveTask>[0]> = {}) =>
+  resolveTask({ taskName: ES_BACKUP, tasks, functions, variables, ...over });
+
+/** What a thrown StowageError with `code` (and these other fields) looks like. */
+const failsWith = (code: string, more: Record<string, unknown> = {}): Error =>
+  expect.objectContaining({ code, ...more }) as Error;
 
 describe('resolveTask', () => {
   it('Given the ES backup Task, When resolved, Then one init container per step but the last, in order', () => {
-    const r = resolveTask({ taskName: 'elasticsearch-backup-7.3.2', tasks, functions, variables });
+    const r = resolve();
     expect(r.steps.map((s) => s.containerName)).toEqual(['elasticsearch-backup-7-3-2-0', 'update-status-1']);
     expect(r.initContainers.map((s) => s.containerName)).toEqual(['elasticsearch-backup-7-3-2-0']);
     expect(r.mainContainer.containerName).toBe('update-status-1');
@@ -90,9 +89,8 @@ describe('resolveTask', () => {
   });
 
   it('Given step params and variables, When a Function is resolved, Then templates expand with ADDON_IMAGE and env', () => {
-    const [es] = resolveTask({ taskName: 'elasticsearch-backup-7.3.2', tasks, functions, variables }).steps;
-    expect(es).toMatchObject({
-      functionName: 'elasticsearch-backup-7.3.2',
+    expect(resolve().steps[0]).toMatchObject({
+      functionName: ES_BACKUP,
       image: 'ghcr.io/stashed/stash-elasticsearch:7.3.2-v38',
       imagePullPolicy: 'IfNotPresent',
       args: [
@@ -112,88 +110,61 @@ describe('resolveTask', () => {
     });
   });
 
-  it('Given an invoker param in the variables, When resolved, Then it beats the step param', () => {
-    const [es] = resolveTask({
-      taskName: 'elasticsearch-backup-7.3.2',
-      tasks,
-      functions,
-      variables: { ...variables, args: '--match=^(?![.]).+' },
-    }).steps;
-    expect(es?.args).toContain('--es-args=--match=^(?![.]).+');
-  });
-
-  it('Given a variable named ADDON_IMAGE, When resolved, Then the Function image still wins', () => {
-    const [es] = resolveTask({
-      taskName: 'elasticsearch-backup-7.3.2',
-      tasks,
-      functions,
-      variables: { ...variables, ADDON_IMAGE: 'evil' },
-    }).steps;
-    expect(es?.args).toContain('--image=ghcr.io/stashed/stash-elasticsearch:7.3.2-v38');
+  it.each([
+    ['an invoker param beats the step param', { args: '--match=^(?![.]).+' }, '--es-args=--match=^(?![.]).+'],
+    [
+      'the Function image beats a variable named ADDON_IMAGE',
+      { ADDON_IMAGE: 'evil' },
+      '--image=ghcr.io/stashed/stash-elasticsearch:7.3.2-v38',
+    ],
+  ])('Given %s, When resolved, Then the argument says so', (_n, extra, arg) => {
+    expect(resolve({ variables: { ...variables, ...extra } }).steps[0]?.args).toContain(arg);
   });
 
   it('Given a Function that mounts stash-tmp-dir elsewhere, When resolved, Then the mount is replaced by /stash-tmp', () => {
-    const r = resolveTask({ taskName: 'elasticsearch-backup-7.3.2', tasks, functions, variables });
+    const r = resolve();
     expect(r.mainContainer.volumeMounts).toEqual([{ name: 'stash-tmp-dir', mountPath: '/stash-tmp' }]);
     expect(r.mainContainer.image).toBe('ghcr.io/stashed/stash:v0.40.0');
   });
 
   it('Given a lookup function instead of a map, When resolved, Then it is used', () => {
-    const r = resolveTask({
-      taskName: 'elasticsearch-backup-7.3.2',
-      tasks: (n) => tasks.get(n),
-      functions: (n) => functions.get(n),
-      variables,
-    });
+    const r = resolve({ tasks: (n) => tasks.get(n), functions: (n) => functions.get(n) });
     expect(r.steps).toHaveLength(2);
   });
 
-  it('Given an unknown Task, When resolved, Then TASK_NOT_FOUND names it', () => {
-    const err = caught(() => resolveTask({ taskName: 'postgres-backup-15.1', tasks, functions, variables }));
-    expect(err.code).toBe('TASK_NOT_FOUND');
-    expect(err.message).toContain('postgres-backup-15.1');
-  });
-
-  it('Given no Task name, When resolved, Then TASK_NOT_FOUND says where to set one', () => {
-    const err = caught(() => resolveTask({ taskName: undefined, tasks, functions, variables }));
-    expect(err.code).toBe('TASK_NOT_FOUND');
-    expect(err.message).toContain('spec.task.name');
+  it.each([
+    ['an unknown Task', 'postgres-backup-15.1', 'postgres-backup-15.1'],
+    ['no Task name', undefined, 'spec.task.name'],
+  ])('Given %s, When resolved, Then TASK_NOT_FOUND says %s', (_n, taskName, said) => {
+    expect(() => resolve({ taskName })).toThrow(
+      failsWith('TASK_NOT_FOUND', { message: expect.stringContaining(said) }),
+    );
   });
 
   it('Given a missing Function, When resolved, Then FUNCTION_NOT_FOUND names it', () => {
-    const err = caught(() =>
-      resolveTask({
-        taskName: 'elasticsearch-backup-7.3.2',
-        tasks,
-        functions: new Map([['update-status', updateStatusFn]]),
-        variables,
-      }),
+    expect(() => resolve({ functions: new Map([['update-status', updateStatusFn]]) })).toThrow(
+      failsWith('FUNCTION_NOT_FOUND', { details: expect.objectContaining({ function: ES_BACKUP }) }),
     );
-    expect(err.code).toBe('FUNCTION_NOT_FOUND');
-    expect(err.details?.['function']).toBe('elasticsearch-backup-7.3.2');
   });
 
   it('Given an unset variable in a Function, When resolved, Then the error names the variable and the Function', () => {
     const { INTERIM_DATA_DIR: _dropped, ...rest } = variables;
-    const err = caught(() =>
-      resolveTask({ taskName: 'elasticsearch-backup-7.3.2', tasks, functions, variables: rest }),
+    expect(() => resolve({ variables: rest })).toThrow(
+      failsWith('TEMPLATE_VARIABLE_UNSET', {
+        message: expect.stringMatching(/^Function "elasticsearch-backup-7\.3\.2".*\$\{INTERIM_DATA_DIR\}/),
+        details: expect.objectContaining({ function: ES_BACKUP, variables: ['INTERIM_DATA_DIR'] }),
+      }),
     );
-    expect(err.code).toBe('TEMPLATE_VARIABLE_UNSET');
-    expect(err.message).toContain('Function "elasticsearch-backup-7.3.2"');
-    expect(err.message).toContain('${INTERIM_DATA_DIR}');
-    expect(err.details).toMatchObject({
-      function: 'elasticsearch-backup-7.3.2',
-      variables: ['INTERIM_DATA_DIR'],
-    });
   });
 
   it('Given an unset variable in the Task, When resolved, Then the error names the Task', () => {
     const { TARGET_NAME: _dropped, ...rest } = variables;
-    const err = caught(() =>
-      resolveTask({ taskName: 'elasticsearch-backup-7.3.2', tasks, functions, variables: rest }),
+    expect(() => resolve({ variables: rest })).toThrow(
+      failsWith('TEMPLATE_VARIABLE_UNSET', {
+        message: expect.stringContaining(`Task "${ES_BACKUP}"`),
+        details: expect.objectContaining({ task: ES_BACKUP, variables: ['TARGET_NAME'] }),
+      }),
     );
-    expect(err.message).toContain('Task "elasticsearch-backup-7.3.2"');
-    expect(err.details).toMatchObject({ task: 'elasticsearch-backup-7.3.2', variables: ['TARGET_NAME'] });
   });
 });
 

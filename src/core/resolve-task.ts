@@ -39,10 +39,8 @@ export function resolveAddonInfo(
   invokerTask: TaskRef | undefined,
 ): AddonInfo {
   const addon = appBinding?.spec.parameters?.stash?.addon;
-  const backupTask: AddonTask = { params: [...(addon?.backupTask?.params ?? [])] };
-  const restoreTask: AddonTask = { params: [...(addon?.restoreTask?.params ?? [])] };
-  if (addon?.backupTask?.name) backupTask.name = addon.backupTask.name;
-  if (addon?.restoreTask?.name) restoreTask.name = addon.restoreTask.name;
+  const backupTask = addonTask(addon?.backupTask);
+  const restoreTask = addonTask(addon?.restoreTask);
   if (invokerTask?.name) {
     backupTask.name = invokerTask.name;
     restoreTask.name = invokerTask.name;
@@ -53,6 +51,15 @@ export function resolveAddonInfo(
   }
   return { backupTask, restoreTask };
 }
+
+/** A copy of one of the AppBinding's addon tasks (an unnamed one when it names none). */
+function addonTask(task: { name: string; params?: Param[] | undefined } | undefined): AddonTask {
+  const out: AddonTask = { params: [...(task?.params ?? [])] };
+  if (task?.name) out.name = task.name;
+  return out;
+}
+
+type TaskStep = Task['spec']['steps'][number];
 
 export type Lookup<T> = ReadonlyMap<string, T> | ((name: string) => T | undefined);
 
@@ -126,6 +133,20 @@ function asObjects(v: unknown): K8sObject[] | undefined {
 }
 
 export function resolveTask(input: ResolveTaskInput): ResolvedTask {
+  const { taskName, task } = substitutedTask(input);
+  const steps = task.spec.steps.map((step, i) => resolveStep(input, taskName, step, i));
+  const mainContainer = steps[steps.length - 1] as ResolvedStep;
+  return {
+    taskName,
+    steps,
+    volumes: task.spec.volumes ?? [],
+    initContainers: steps.slice(0, -1),
+    mainContainer,
+  };
+}
+
+/** The named Task with the variables substituted; it must exist and have steps. */
+function substitutedTask(input: ResolveTaskInput): { taskName: string; task: Task } {
   const { taskName } = input;
   if (!taskName) {
     throw new StowageError(
@@ -138,9 +159,7 @@ export function resolveTask(input: ResolveTaskInput): ResolvedTask {
     throw new StowageError(
       'TASK_NOT_FOUND',
       `Task "${taskName}" not found: install the addon catalog that provides it or fix spec.task.name`,
-      {
-        details: { task: taskName },
-      },
+      { details: { task: taskName } },
     );
   }
   const task = withSubject(`Task "${taskName}"`, { task: taskName }, () =>
@@ -151,58 +170,57 @@ export function resolveTask(input: ResolveTaskInput): ResolvedTask {
       details: { task: taskName },
     });
   }
+  return { taskName, task };
+}
 
-  const steps = task.spec.steps.map((step, i): ResolvedStep => {
-    const rawFn = lookup(input.functions, step.name);
-    if (!rawFn) {
-      throw new StowageError(
-        'FUNCTION_NOT_FOUND',
-        `Function "${step.name}" (step ${i} of Task "${taskName}") not found: install the addon catalog that provides it`,
-        {
-          details: { task: taskName, function: step.name },
-        },
-      );
-    }
-    const inputs: Record<string, string> = {};
-    for (const p of step.params ?? []) inputs[p.name] = p.value;
-    Object.assign(inputs, input.variables, { ADDON_IMAGE: rawFn.spec.image });
-    const fn = withSubject(
-      `Function "${step.name}" (Task "${taskName}")`,
-      { task: taskName, function: step.name },
-      () => substituteObject(rawFn, inputs),
+/**
+ * Step `i` of the Task: its Function, substituted with the step's params, then the variables
+ * (which win), then ADDON_IMAGE (the Function's own image, which nothing overrides).
+ */
+function resolveStep(input: ResolveTaskInput, taskName: string, step: TaskStep, i: number): ResolvedStep {
+  const rawFn = lookup(input.functions, step.name);
+  if (!rawFn) {
+    throw new StowageError(
+      'FUNCTION_NOT_FOUND',
+      `Function "${step.name}" (step ${i} of Task "${taskName}") not found: install the addon catalog that provides it`,
+      { details: { task: taskName, function: step.name } },
     );
-    const spec = fn.spec;
-    const rs = spec.runtimeSettings;
-    const resolved: ResolvedStep = {
-      functionName: step.name,
-      containerName: `${step.name.replaceAll('.', '-')}-${i}`,
-      image: spec.image,
-      volumeMounts: upsertByName(spec.volumeMounts ?? [], {
-        name: SCRATCH_VOLUME,
-        mountPath: SCRATCH_DIR,
-      }),
-      imagePullPolicy: 'IfNotPresent',
-    };
-    if (spec.command) resolved.command = spec.command;
-    if (spec.args) resolved.args = spec.args;
-    if (spec.workingDir) resolved.workingDir = spec.workingDir;
-    if (spec.ports) resolved.ports = spec.ports;
-    if (spec.volumeDevices) resolved.volumeDevices = spec.volumeDevices;
-    if (spec.podSecurityPolicyName) resolved.podSecurityPolicyName = spec.podSecurityPolicyName;
-    const env = asObjects(rs?.['env']);
-    if (env) resolved.env = env;
-    const envFrom = asObjects(rs?.['envFrom']);
-    if (envFrom) resolved.envFrom = envFrom;
-    if (rs) resolved.runtimeSettings = rs;
-    return resolved;
-  });
+  }
+  const inputs: Record<string, string> = {};
+  for (const p of step.params ?? []) inputs[p.name] = p.value;
+  Object.assign(inputs, input.variables, { ADDON_IMAGE: rawFn.spec.image });
+  const fn = withSubject(
+    `Function "${step.name}" (Task "${taskName}")`,
+    { task: taskName, function: step.name },
+    () => substituteObject(rawFn, inputs),
+  );
+  return stepContainer(`${step.name.replaceAll('.', '-')}-${i}`, step.name, fn.spec);
+}
 
-  const mainContainer = steps[steps.length - 1] as ResolvedStep;
-  return {
-    taskName,
-    steps,
-    volumes: task.spec.volumes ?? [],
-    initContainers: steps.slice(0, -1),
-    mainContainer,
+/** The container of one step: the Function's fields that are set, and the scratch volume mounted. */
+function stepContainer(
+  containerName: string,
+  functionName: string,
+  spec: StashFunction['spec'],
+): ResolvedStep {
+  const rs = spec.runtimeSettings;
+  const resolved: ResolvedStep = {
+    functionName,
+    containerName,
+    image: spec.image,
+    volumeMounts: upsertByName(spec.volumeMounts ?? [], { name: SCRATCH_VOLUME, mountPath: SCRATCH_DIR }),
+    imagePullPolicy: 'IfNotPresent',
   };
+  if (spec.command) resolved.command = spec.command;
+  if (spec.args) resolved.args = spec.args;
+  if (spec.workingDir) resolved.workingDir = spec.workingDir;
+  if (spec.ports) resolved.ports = spec.ports;
+  if (spec.volumeDevices) resolved.volumeDevices = spec.volumeDevices;
+  if (spec.podSecurityPolicyName) resolved.podSecurityPolicyName = spec.podSecurityPolicyName;
+  const env = asObjects(rs?.['env']);
+  if (env) resolved.env = env;
+  const envFrom = asObjects(rs?.['envFrom']);
+  if (envFrom) resolved.envFrom = envFrom;
+  if (rs) resolved.runtimeSettings = rs;
+  return resolved;
 }

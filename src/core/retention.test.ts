@@ -1,35 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { retentionFlags, retentionKeepsNothing } from './retention.ts';
+import { retentionFlags } from './retention.ts';
+
+/** Every rule set: the flags carry them all unchanged. */
+const everyRule = {
+  keepLast: 1,
+  keepHourly: 2,
+  keepDaily: 3,
+  keepWeekly: 4,
+  keepMonthly: 5,
+  keepYearly: 6,
+  keepTags: ['a', 'b'],
+  prune: false,
+  dryRun: true,
+};
 
 describe('retentionFlags', () => {
   it.each([
     ['keep-last only', { name: 'p', keepLast: 5, prune: true }, { keepLast: 5, prune: true, dryRun: false }],
-    [
-      'every rule',
-      {
-        name: 'p',
-        keepLast: 1,
-        keepHourly: 2,
-        keepDaily: 3,
-        keepWeekly: 4,
-        keepMonthly: 5,
-        keepYearly: 6,
-        keepTags: ['a', 'b'],
-        prune: false,
-        dryRun: true,
-      },
-      {
-        keepLast: 1,
-        keepHourly: 2,
-        keepDaily: 3,
-        keepWeekly: 4,
-        keepMonthly: 5,
-        keepYearly: 6,
-        keepTags: ['a', 'b'],
-        prune: false,
-        dryRun: true,
-      },
-    ],
+    ['every rule', { name: 'p', ...everyRule }, everyRule],
     [
       'zero and negative counts are omitted',
       { name: 'p', keepLast: 0, keepDaily: -1, keepWeekly: 2, prune: true },
@@ -42,10 +30,5 @@ describe('retentionFlags', () => {
     ],
   ])('Given %s, When mapped, Then the flags are exact', (_n, policy, want) => {
     expect(retentionFlags(policy)).toEqual(want);
-  });
-
-  it('Given a policy without keep rules, When checked, Then it keeps nothing', () => {
-    expect(retentionKeepsNothing(retentionFlags({ name: 'p', keepLast: 0, prune: true }))).toBe(true);
-    expect(retentionKeepsNothing(retentionFlags({ name: 'p', keepTags: ['x'], prune: true }))).toBe(false);
   });
 });

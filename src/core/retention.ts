@@ -13,20 +13,23 @@ export interface RetentionFlags {
   dryRun?: boolean;
 }
 
-const KEEP_KEYS = ['keepLast', 'keepHourly', 'keepDaily', 'keepWeekly', 'keepMonthly', 'keepYearly'] as const;
+/** The keep-N rules, in restic's order. */
+export const RETENTION_KEEP_COUNTS = [
+  'keepLast',
+  'keepHourly',
+  'keepDaily',
+  'keepWeekly',
+  'keepMonthly',
+  'keepYearly',
+] as const;
 
 /** Counts ≤ 0 are omitted, as Stash omits them; an empty keepTags list is omitted. */
 export function retentionFlags(policy: RetentionPolicy): RetentionFlags {
   const out: RetentionFlags = { prune: policy.prune, dryRun: policy.dryRun ?? false };
-  for (const k of KEEP_KEYS) {
+  for (const k of RETENTION_KEEP_COUNTS) {
     const v = policy[k];
     if (v !== undefined && v > 0) out[k] = v;
   }
   if (policy.keepTags && policy.keepTags.length > 0) out.keepTags = [...policy.keepTags];
   return out;
-}
-
-/** True when the policy would keep nothing explicitly (restic refuses `forget` without a keep rule). */
-export function retentionKeepsNothing(flags: RetentionFlags): boolean {
-  return KEEP_KEYS.every((k) => flags[k] === undefined) && flags.keepTags === undefined;
 }

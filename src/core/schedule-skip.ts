@@ -3,6 +3,7 @@
  * cleanup (§3.8) and retry timing (§3.9).
  */
 import type { BackupInvokerPhase, BackupSession, BackupSessionPhase, RetryConfig } from '../api/index.ts';
+import { isFinalPhase } from './final-phases.ts';
 import { parseGoDuration } from './format.ts';
 
 export interface SkipDecision {
@@ -42,12 +43,6 @@ export function shouldSkip(
   return { skip: false };
 }
 
-const FINAL: ReadonlySet<BackupSessionPhase> = new Set(['Succeeded', 'Failed', 'Skipped', 'Unknown']);
-
-export function isFinalBackupPhase(phase: BackupSessionPhase | undefined): boolean {
-  return phase !== undefined && FINAL.has(phase);
-}
-
 /** The fields history cleanup reads. */
 export interface SessionLike {
   metadata: { name?: string | undefined };
@@ -73,12 +68,17 @@ export function historyToDelete<S extends SessionLike>(
   return sessionsNewestFirst
     .slice(keep)
     .filter(
-      (s) => s.metadata.name !== completing && isFinalBackupPhase(s.status?.phase) && s !== lastCompleted,
+      (s) =>
+        s.metadata.name !== completing &&
+        isFinalPhase('BackupSession', s.status?.phase) &&
+        s !== lastCompleted,
     );
 }
 
 /** Sorts newest first by creationTimestamp, then by name descending (ties). */
-export function sortNewestFirst(sessions: readonly BackupSession[]): BackupSession[] {
+export function sortNewestFirst<
+  S extends SessionLike & { metadata: { creationTimestamp?: string | undefined } },
+>(sessions: readonly S[]): S[] {
   return [...sessions].sort((a, b) => {
     const ta = Date.parse(a.metadata.creationTimestamp ?? '') || 0;
     const tb = Date.parse(b.metadata.creationTimestamp ?? '') || 0;

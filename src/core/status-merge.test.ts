@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BackupTargetStatus } from '../api/index.ts';
-import {
-  mergeActions,
-  targetRefEquals,
-  upsertBackupTargetStatus,
-  upsertConditions,
-  upsertHostStats,
-} from './status-merge.ts';
+import { mergeActions, upsertBackupTargetStatus, upsertConditions, upsertHostStats } from './status-merge.ts';
 
 const now = new Date('2024-05-01T10:00:00Z');
 const ref = {
@@ -15,19 +9,6 @@ const ref = {
   namespace: 'demo',
   name: 'es',
 };
-
-describe('targetRefEquals', () => {
-  it.each([
-    ['identical refs', ref, { ...ref }, true],
-    ['different name', ref, { ...ref, name: 'other' }, false],
-    ['different namespace', ref, { ...ref, namespace: 'x' }, false],
-    ['different apiVersion', ref, { ...ref, apiVersion: 'v1' }, false],
-    ['different kind', ref, { ...ref, kind: 'PersistentVolumeClaim' }, false],
-    ['absent vs empty namespace', { kind: 'A', name: 'n' }, { kind: 'A', name: 'n', namespace: '' }, true],
-  ])('Given %s, When compared, Then %s', (_n, a, b, want) => {
-    expect(targetRefEquals(a, b)).toBe(want);
-  });
-});
 
 describe('merges', () => {
   it('Given host stats, When a known host reports again, Then it is replaced and others kept in order', () => {

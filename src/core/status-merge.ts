@@ -3,25 +3,10 @@
  * TargetRef, host stats by hostname, action lists de-duplicated, conditions upserted by type with
  * kmodules SetCondition semantics. All functions return new arrays and never mutate their inputs.
  */
-import type {
-  BackupTargetStatus,
-  Condition,
-  HostBackupStats,
-  HostRestoreStats,
-  TargetRef,
-} from '../api/index.ts';
+import type { BackupTargetStatus, Condition, HostBackupStats, HostRestoreStats } from '../api/index.ts';
 import { backupTargetPhase } from './backup-session-phase.ts';
 import { setCondition } from './conditions.ts';
-
-/** Exact match on apiVersion, kind, namespace and name (absent and "" are the same). */
-export function targetRefEquals(a: TargetRef, b: TargetRef): boolean {
-  return (
-    (a.apiVersion ?? '') === (b.apiVersion ?? '') &&
-    (a.kind ?? '') === (b.kind ?? '') &&
-    (a.namespace ?? '') === (b.namespace ?? '') &&
-    (a.name ?? '') === (b.name ?? '')
-  );
-}
+import { targetRefEquals } from './target-ref.ts';
 
 export function upsertConditions(
   list: readonly Condition[] | undefined,

@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { BackupConfiguration, Repository, RestoreSession } from '../api/index.ts';
 import {
   backupVariables,
-  matchRestoreRule,
   repositoryVariables,
   restoreVariables,
+  type BackupVariablesInput,
   type OperatorSettings,
+  type RestoreVariablesInput,
 } from './variables.ts';
 
 const operator: OperatorSettings = {
@@ -13,14 +14,15 @@ const operator: OperatorSettings = {
   pushgatewayUrl: 'http://stash.kube-system.svc:56789',
 };
 
-function repo(backend: Repository['spec']['backend'], namespace = 'demo'): Repository {
-  return {
-    apiVersion: 'stash.appscode.com/v1alpha1',
-    kind: 'Repository',
-    metadata: { name: 'gcs-repo', namespace },
-    spec: { backend },
-  };
-}
+/** Which of `names` the variables set. */
+const present = (vars: Record<string, string>, ...names: string[]) => names.filter((n) => n in vars);
+
+const repo = (backend: Repository['spec']['backend']): Repository => ({
+  apiVersion: 'stash.appscode.com/v1alpha1',
+  kind: 'Repository',
+  metadata: { name: 'gcs-repo', namespace: 'demo' },
+  spec: { backend },
+});
 
 function bc(spec: Partial<BackupConfiguration['spec']> = {}): BackupConfiguration {
   return {
@@ -45,16 +47,12 @@ describe('repositoryVariables', () => {
     [
       'gcs',
       { storageSecretName: 'gcs-secret', gcs: { bucket: 'b', prefix: '/demo/es', maxConnections: 5 } },
+      // every REPOSITORY_* of a gcs backend with a secret: backupVariables' exact set below
       {
         REPOSITORY_PROVIDER: 'gcs',
         REPOSITORY_BUCKET: 'b',
         REPOSITORY_PREFIX: '/demo/es',
-        REPOSITORY_ENDPOINT: '',
-        REPOSITORY_REGION: '',
-        REPOSITORY_INSECURE_TLS: 'false',
         MAX_CONNECTIONS: '5',
-        REPOSITORY_SECRET_NAME: 'gcs-secret',
-        REPOSITORY_SECRET_NAMESPACE: 'demo',
       },
     ],
     [
@@ -119,23 +117,17 @@ describe('repositoryVariables', () => {
 
   it('Given no storage secret, When variables are built, Then REPOSITORY_SECRET_* are absent', () => {
     const vars = repositoryVariables(repo({ gcs: { bucket: 'b' } }), 'demo');
-    expect(vars).not.toHaveProperty('REPOSITORY_SECRET_NAME');
-    expect(vars).not.toHaveProperty('REPOSITORY_SECRET_NAMESPACE');
+    expect(present(vars, 'REPOSITORY_SECRET_NAME', 'REPOSITORY_SECRET_NAMESPACE')).toEqual([]);
   });
 });
 
 describe('backupVariables', () => {
   const gcs = repo({ storageSecretName: 'gcs-secret', gcs: { bucket: 'b', prefix: '/demo/es' } });
+  const backup = (spec: Partial<BackupConfiguration['spec']>, more: Partial<BackupVariablesInput> = {}) =>
+    backupVariables({ repository: gcs, invoker: bc(spec), backupSessionName: 's', operator, ...more });
 
   it('Given an AppBinding target, When built, Then the full Stash variable set is exact', () => {
-    expect(
-      backupVariables({
-        repository: gcs,
-        invoker: bc(),
-        backupSessionName: 'es-backup-1700000000',
-        operator,
-      }),
-    ).toEqual({
+    expect(backup({}, { backupSessionName: 'es-backup-1700000000' })).toEqual({
       REPOSITORY_NAME: 'gcs-repo',
       REPOSITORY_NAMESPACE: 'demo',
       REPOSITORY_PROVIDER: 'gcs',
@@ -172,30 +164,25 @@ describe('backupVariables', () => {
   });
 
   it('Given paths, mounts, args, excludes, alias, tempDir and an interim volume, When built, Then each maps to its variable', () => {
-    const vars = backupVariables({
-      repository: gcs,
-      backupSessionName: 's',
-      operator,
-      invoker: bc({
-        target: {
-          alias: 'prod',
-          ref: { kind: 'AppBinding', name: 'es', namespace: 'db' },
-          paths: ['/a', '/b'],
-          volumeMounts: [{ name: 'data', mountPath: '/data' }],
-          args: ['--x', '--y'],
-          exclude: ['*.tmp', 'cache'],
-        },
-        tempDir: { disableCaching: true },
-        interimVolumeTemplate: { metadata: { name: 'tmp' }, spec: {} },
-        retentionPolicy: {
-          name: 'r',
-          keepLast: 0,
-          keepDaily: 7,
-          keepTags: ['a', 'b'],
-          prune: false,
-          dryRun: true,
-        },
-      }),
+    const vars = backup({
+      target: {
+        alias: 'prod',
+        ref: { kind: 'AppBinding', name: 'es', namespace: 'db' },
+        paths: ['/a', '/b'],
+        volumeMounts: [{ name: 'data', mountPath: '/data' }],
+        args: ['--x', '--y'],
+        exclude: ['*.tmp', 'cache'],
+      },
+      tempDir: { disableCaching: true },
+      interimVolumeTemplate: { metadata: { name: 'tmp' }, spec: {} },
+      retentionPolicy: {
+        name: 'r',
+        keepLast: 0,
+        keepDaily: 7,
+        keepTags: ['a', 'b'],
+        prune: false,
+        dryRun: true,
+      },
     });
     expect(vars).toMatchObject({
       TARGET_NAMESPACE: 'db',
@@ -210,63 +197,54 @@ describe('backupVariables', () => {
       RETENTION_KEEP_TAGS: 'a,b',
       RETENTION_DRY_RUN: 'true',
     });
-    expect(vars).not.toHaveProperty('RETENTION_KEEP_LAST');
-    expect(vars).not.toHaveProperty('RETENTION_PRUNE');
+    expect(present(vars, 'RETENTION_KEEP_LAST', 'RETENTION_PRUNE')).toEqual([]);
   });
 
+  it.each(['Last', 'Hourly', 'Daily', 'Weekly', 'Monthly', 'Yearly'])(
+    'Given keep%s, When built, Then it has its RETENTION_KEEP_* variable',
+    (rule) => {
+      const vars = backup({ retentionPolicy: { name: 'r', [`keep${rule}`]: 3, prune: false } });
+      expect(vars[`RETENTION_KEEP_${rule.toUpperCase()}`]).toBe('3');
+    },
+  );
+
   it('Given invoker task params, When built, Then they override operator variables', () => {
-    const vars = backupVariables({
-      repository: gcs,
-      backupSessionName: 's',
-      operator,
-      invoker: bc({
-        task: {
-          params: [
-            { name: 'args', value: '--match=^(?![.]).+' },
-            { name: 'HOSTNAME', value: 'forced' },
-          ],
-        },
-      }),
-    });
-    expect(vars['args']).toBe('--match=^(?![.]).+');
-    expect(vars['HOSTNAME']).toBe('forced');
+    const params = [
+      { name: 'args', value: '--match=^(?![.]).+' },
+      { name: 'HOSTNAME', value: 'forced' },
+    ];
+    expect(backup({ task: { params } })).toMatchObject({ args: '--match=^(?![.]).+', HOSTNAME: 'forced' });
   });
 
   it('Given explicit merged taskParams and interim=false, When built, Then those win over the spec', () => {
-    const vars = backupVariables({
-      repository: gcs,
-      backupSessionName: 's',
-      operator,
-      taskParams: [{ name: 'p', value: 'merged' }],
-      interim: false,
-      invoker: bc({ task: { params: [{ name: 'p', value: 'spec' }] }, interimVolumeTemplate: { spec: {} } }),
-    });
-    expect(vars['p']).toBe('merged');
-    expect(vars['INTERIM_DATA_DIR']).toBe('/stash-tmp/stash-interim-volume/data');
+    const vars = backup(
+      { task: { params: [{ name: 'p', value: 'spec' }] }, interimVolumeTemplate: { spec: {} } },
+      { taskParams: [{ name: 'p', value: 'merged' }], interim: false },
+    );
+    expect(vars).toMatchObject({ p: 'merged', INTERIM_DATA_DIR: '/stash-tmp/stash-interim-volume/data' });
   });
 });
 
 describe('restoreVariables', () => {
-  const gcs = repo({ gcs: { bucket: 'b' } });
-  function rs(spec: Partial<RestoreSession['spec']>): RestoreSession {
-    return {
-      apiVersion: 'stash.appscode.com/v1beta1',
-      kind: 'RestoreSession',
-      metadata: { name: 'es-restore', namespace: 'demo' },
-      spec: { driver: 'Restic', repository: { name: 'gcs-repo' }, ...spec },
-    };
-  }
+  const restore = (spec: Partial<RestoreSession['spec']>, more: Partial<RestoreVariablesInput> = {}) =>
+    restoreVariables({
+      repository: repo({ gcs: { bucket: 'b' } }),
+      operator,
+      invoker: {
+        apiVersion: 'stash.appscode.com/v1beta1',
+        kind: 'RestoreSession',
+        metadata: { name: 'es-restore', namespace: 'demo' },
+        spec: { driver: 'Restic', repository: { name: 'gcs-repo' }, ...spec },
+      },
+      ...more,
+    });
 
   it('Given an AppBinding restore with a catch-all rule, When built, Then rule, host and session variables are set', () => {
-    const vars = restoreVariables({
-      repository: gcs,
-      operator,
-      invoker: rs({
-        target: {
-          ref: { kind: 'AppBinding', name: 'es-demo' },
-          rules: [{ snapshots: ['latest'], include: ['a'], exclude: ['b', 'c'] }],
-        },
-      }),
+    const vars = restore({
+      target: {
+        ref: { kind: 'AppBinding', name: 'es-demo' },
+        rules: [{ snapshots: ['latest'], include: ['a'], exclude: ['b', 'c'] }],
+      },
     });
     expect(vars).toMatchObject({
       INVOKER_KIND: 'RestoreSession',
@@ -282,28 +260,16 @@ describe('restoreVariables', () => {
       SOURCE_HOSTNAME: '',
       TARGET_MOUNT_PATH: '/stash-data',
     });
-    expect(vars).not.toHaveProperty('BACKUP_SESSION');
-    expect(vars).not.toHaveProperty('TARGET_PATHS');
-    expect(vars).not.toHaveProperty('RETENTION_PRUNE');
+    expect(present(vars, 'BACKUP_SESSION', 'TARGET_PATHS', 'RETENTION_PRUNE')).toEqual([]);
   });
 
   it('Given an alias and a rule with sourceHost, When built, Then SOURCE_HOSTNAME is the rule source', () => {
-    const vars = restoreVariables({
-      repository: gcs,
-      operator,
-      invoker: rs({
-        target: {
-          alias: 'es-new',
-          ref: { kind: 'AppBinding', name: 'es' },
-          replicas: 3,
-          rules: [
-            { targetHosts: ['es-new'], sourceHost: 'es-old', paths: ['/x', '/y'] },
-            { snapshots: ['abc'] },
-          ],
-        },
-      }),
-    });
-    expect(vars).toMatchObject({
+    const rules = [
+      { targetHosts: ['es-new'], sourceHost: 'es-old', paths: ['/x', '/y'] },
+      { snapshots: ['abc'] },
+    ];
+    const target = { alias: 'es-new', ref: { kind: 'AppBinding', name: 'es' }, replicas: 3, rules };
+    expect(restore({ target })).toMatchObject({
       HOSTNAME: 'es-new',
       SOURCE_HOSTNAME: 'es-old',
       RESTORE_PATHS: '/x,/y',
@@ -313,43 +279,36 @@ describe('restoreVariables', () => {
   });
 
   it('Given volumeClaimTemplates without a ref name, When built, Then TARGET_NAME is the first template and POD_ORDINAL is set', () => {
-    const vars = restoreVariables({
-      repository: gcs,
-      operator,
-      podOrdinal: 2,
-      invoker: rs({
-        target: {
-          ref: { kind: 'StatefulSet' },
-          volumeClaimTemplates: [{ metadata: { name: 'data-${POD_ORDINAL}' } }],
-        },
-      }),
+    const target = {
+      ref: { kind: 'StatefulSet' },
+      volumeClaimTemplates: [{ metadata: { name: 'data-${POD_ORDINAL}' } }],
+    };
+    expect(restore({ target }, { podOrdinal: 2 })).toMatchObject({
+      TARGET_NAME: 'data-${POD_ORDINAL}',
+      POD_ORDINAL: '2',
     });
-    expect(vars['TARGET_NAME']).toBe('data-${POD_ORDINAL}');
-    expect(vars['POD_ORDINAL']).toBe('2');
   });
 
   it('Given deprecated spec.rules only, When built, Then they are used', () => {
-    const vars = restoreVariables({
-      repository: gcs,
-      operator,
-      invoker: rs({
-        target: { ref: { kind: 'AppBinding', name: 'x' } },
-        rules: [{ snapshots: ['s1', 's2'] }],
-      }),
+    const vars = restore({
+      target: { ref: { kind: 'AppBinding', name: 'x' } },
+      rules: [{ snapshots: ['s1', 's2'] }],
     });
     expect(vars['RESTORE_SNAPSHOTS']).toBe('s1,s2');
   });
-});
 
-describe('matchRestoreRule', () => {
-  const rules = [{ targetHosts: ['a'], paths: ['/a'] }, { paths: ['/any'] }];
-  it.each([
-    ['a listed host', 'a', '/a'],
-    ['another host takes the catch-all', 'b', '/any'],
-  ])('Given %s, When matched, Then its rule', (_n, host, path) => {
-    expect(matchRestoreRule(rules, host)?.paths).toEqual([path]);
-  });
-  it('Given no catch-all, When an unknown host matches, Then undefined', () => {
-    expect(matchRestoreRule([{ targetHosts: ['a'] }], 'b')).toBeUndefined();
+  describe('the rule for the restoring host', () => {
+    const rules = [{ targetHosts: ['a'], paths: ['/a'] }, { paths: ['/any'] }];
+    const restoreAs = (hostname: string, r = rules) =>
+      restore({ target: { ref: { kind: 'AppBinding', name: 'x' }, rules: r } }, { hostname });
+    it.each([
+      ['a listed host', 'a', '/a'],
+      ['another host takes the catch-all', 'b', '/any'],
+    ])('Given %s, When built, Then its rule sets RESTORE_PATHS', (_n, host, path) => {
+      expect(restoreAs(host)['RESTORE_PATHS']).toBe(path);
+    });
+    it('Given no catch-all, When an unknown host restores, Then no rule applies', () => {
+      expect(restoreAs('b', [{ targetHosts: ['a'], paths: ['/a'] }])['RESTORE_PATHS']).toBe('');
+    });
   });
 });

@@ -6,10 +6,20 @@
  * DRIVER_ARGS, RETENTION_*). REPOSITORY_ENDPOINT/REGION are always present (empty when the provider
  * has none) because the built-in update-status Function passes them for every provider.
  */
-import type { BackupConfiguration, Param, Repository, RestoreSession, Rule } from '../api/index.ts';
+import type {
+  Backend,
+  BackupConfiguration,
+  Param,
+  Provider,
+  Repository,
+  RestoreSession,
+  RetentionPolicy,
+  Rule,
+} from '../api/index.ts';
 import { backendProvider } from '../api/index.ts';
 import { hostnameFor } from './hostname.ts';
 import { INTERIM_DATA_DIR, TMP_INTERIM_DATA_DIR } from './job-volumes.ts';
+import { RETENTION_KEEP_COUNTS, retentionFlags } from './retention.ts';
 
 export interface ImageParts {
   registry: string;
@@ -24,90 +34,93 @@ export interface OperatorSettings {
   licenseApiService?: string;
 }
 
-export const DEFAULT_TARGET_PATH = '/stash-data';
+const DEFAULT_TARGET_PATH = '/stash-data';
 
 type Vars = Record<string, string>;
 
-interface RestUrlParts {
-  host: string;
-  path: string;
+/** Where a backend keeps its data, in the terms of the REPOSITORY_* variables. */
+interface StorageLocation {
+  bucket: string;
+  prefix: string;
+  endpoint: string;
+  region: string;
+  insecureTLS: boolean;
+  maxConnections: number;
 }
 
+const NOWHERE: StorageLocation = {
+  bucket: '',
+  prefix: '',
+  endpoint: '',
+  region: '',
+  insecureTLS: false,
+  maxConnections: 0,
+};
+
 /** Go url.Parse Host (with port) and decoded Path ("" when the URL has none). */
-function restUrlParts(raw: string): RestUrlParts {
+function restUrlParts(raw: string): { bucket: string; prefix: string } {
   try {
     const u = new URL(raw);
     const hasPath = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*\//i.test(raw);
-    return { host: u.host, path: hasPath ? decodeURIComponent(u.pathname) : '' };
+    return { bucket: u.host, prefix: hasPath ? decodeURIComponent(u.pathname) : '' };
   } catch {
-    return { host: '', path: '' };
+    return { bucket: '', prefix: '' };
   }
 }
+
+/** Each provider's fields, as Stash maps them onto bucket/prefix/endpoint (a rest URL is split). */
+const locationOf: { [P in Provider]: (b: Backend) => StorageLocation } = {
+  local: ({ local }) => ({ ...NOWHERE, bucket: local?.mountPath ?? '' }),
+  s3: ({ s3 }) => ({
+    ...NOWHERE,
+    bucket: s3?.bucket ?? '',
+    prefix: s3?.prefix ?? '',
+    endpoint: s3?.endpoint ?? '',
+    region: s3?.region ?? '',
+    insecureTLS: s3?.insecureTLS ?? false,
+  }),
+  gcs: ({ gcs }) => ({
+    ...NOWHERE,
+    bucket: gcs?.bucket ?? '',
+    prefix: gcs?.prefix ?? '',
+    maxConnections: gcs?.maxConnections ?? 0,
+  }),
+  azure: ({ azure }) => ({
+    ...NOWHERE,
+    bucket: azure?.container ?? '',
+    prefix: azure?.prefix ?? '',
+    maxConnections: azure?.maxConnections ?? 0,
+  }),
+  swift: ({ swift }) => ({ ...NOWHERE, bucket: swift?.container ?? '', prefix: swift?.prefix ?? '' }),
+  b2: ({ b2 }) => ({
+    ...NOWHERE,
+    bucket: b2?.bucket ?? '',
+    prefix: b2?.prefix ?? '',
+    maxConnections: b2?.maxConnections ?? 0,
+  }),
+  rest: ({ rest }) => ({ ...NOWHERE, ...restUrlParts(rest?.url ?? ''), endpoint: rest?.url ?? '' }),
+};
 
 /** REPOSITORY_* and MAX_CONNECTIONS for one Repository. */
 export function repositoryVariables(repository: Repository, defaultNamespace: string): Vars {
   const b = repository.spec.backend;
   const provider = backendProvider(b);
+  const at = locationOf[provider](b);
   const namespace = repository.metadata.namespace ?? defaultNamespace;
-  let bucket = '';
-  let prefix = '';
-  let endpoint = '';
-  let region = '';
-  let insecureTLS = false;
-  let maxConnections = 0;
-  switch (provider) {
-    case 'local':
-      bucket = b.local?.mountPath ?? '';
-      break;
-    case 's3':
-      bucket = b.s3?.bucket ?? '';
-      prefix = b.s3?.prefix ?? '';
-      endpoint = b.s3?.endpoint ?? '';
-      region = b.s3?.region ?? '';
-      insecureTLS = b.s3?.insecureTLS ?? false;
-      break;
-    case 'gcs':
-      bucket = b.gcs?.bucket ?? '';
-      prefix = b.gcs?.prefix ?? '';
-      maxConnections = b.gcs?.maxConnections ?? 0;
-      break;
-    case 'azure':
-      bucket = b.azure?.container ?? '';
-      prefix = b.azure?.prefix ?? '';
-      maxConnections = b.azure?.maxConnections ?? 0;
-      break;
-    case 'swift':
-      bucket = b.swift?.container ?? '';
-      prefix = b.swift?.prefix ?? '';
-      break;
-    case 'b2':
-      bucket = b.b2?.bucket ?? '';
-      prefix = b.b2?.prefix ?? '';
-      maxConnections = b.b2?.maxConnections ?? 0;
-      break;
-    case 'rest': {
-      const url = b.rest?.url ?? '';
-      ({ host: bucket, path: prefix } = restUrlParts(url));
-      endpoint = url;
-      break;
-    }
-  }
-  const vars: Vars = {
+  return {
     REPOSITORY_NAME: repository.metadata.name ?? '',
     REPOSITORY_NAMESPACE: namespace,
     REPOSITORY_PROVIDER: provider,
-    REPOSITORY_BUCKET: bucket,
-    REPOSITORY_PREFIX: prefix,
-    REPOSITORY_ENDPOINT: endpoint,
-    REPOSITORY_REGION: region,
-    REPOSITORY_INSECURE_TLS: String(insecureTLS),
-    MAX_CONNECTIONS: String(maxConnections),
+    REPOSITORY_BUCKET: at.bucket,
+    REPOSITORY_PREFIX: at.prefix,
+    REPOSITORY_ENDPOINT: at.endpoint,
+    REPOSITORY_REGION: at.region,
+    REPOSITORY_INSECURE_TLS: String(at.insecureTLS),
+    MAX_CONNECTIONS: String(at.maxConnections),
+    ...(b.storageSecretName
+      ? { REPOSITORY_SECRET_NAME: b.storageSecretName, REPOSITORY_SECRET_NAMESPACE: namespace }
+      : {}),
   };
-  if (b.storageSecretName) {
-    vars['REPOSITORY_SECRET_NAME'] = b.storageSecretName;
-    vars['REPOSITORY_SECRET_NAMESPACE'] = namespace;
-  }
-  return vars;
 }
 
 function operatorVariables(
@@ -151,108 +164,122 @@ function targetRefVariables(
   return vars;
 }
 
-export interface BackupVariablesInput {
+/** What a backup and a restore Job are both given. */
+interface JobVariablesInput {
   repository: Repository;
-  invoker: BackupConfiguration;
-  backupSessionName: string;
   operator: OperatorSettings;
-  /** restic host; default per §3.5 for the invoker's target. */
-  hostname?: string;
   /** Invoker task params after merging with the AppBinding addon params; default spec.task.params. */
   taskParams?: readonly Param[];
   /** Whether an interim PVC is mounted; default: spec.interimVolumeTemplate is set. */
   interim?: boolean;
 }
 
-export function backupVariables(input: BackupVariablesInput): Vars {
-  const bc = input.invoker;
-  const spec = bc.spec;
-  const namespace = bc.metadata.namespace ?? '';
-  const name = bc.metadata.name ?? '';
+/**
+ * The variables backup and restore share, then the invoker kind's `own`, then the task params
+ * (last, so that they override everything).
+ */
+function jobVariables(
+  invoker: BackupConfiguration | RestoreSession,
+  input: JobVariablesInput,
+  own: Vars,
+): Vars {
+  const { metadata, spec } = invoker;
+  const namespace = metadata.namespace ?? '';
   const target = spec.target;
+  const interim = input.interim ?? spec.interimVolumeTemplate !== undefined;
   const vars: Vars = {
     ...repositoryVariables(input.repository, namespace),
-    ...operatorVariables(input.operator, 'BackupConfiguration', name, namespace),
+    ...operatorVariables(input.operator, invoker.kind, metadata.name ?? '', namespace),
     ...targetRefVariables(target?.ref, namespace),
-    TARGET_PATHS: target?.paths?.length ? target.paths.join(',') : DEFAULT_TARGET_PATH,
     TARGET_MOUNT_PATH: firstMountPath(target?.volumeMounts),
-    EXCLUDE_PATTERNS: (target?.exclude ?? []).join(','),
-    HOSTNAME: input.hostname ?? hostnameFor(target),
     ENABLE_CACHE: String(!spec.tempDir?.disableCaching),
-    INTERIM_DATA_DIR:
-      (input.interim ?? spec.interimVolumeTemplate !== undefined) ? INTERIM_DATA_DIR : TMP_INTERIM_DATA_DIR,
-    BACKUP_SESSION: input.backupSessionName,
+    INTERIM_DATA_DIR: interim ? INTERIM_DATA_DIR : TMP_INTERIM_DATA_DIR,
+    ...(target?.args?.length ? { DRIVER_ARGS: target.args.join(' ') } : {}),
+    ...own,
   };
-  if (target?.args?.length) vars['DRIVER_ARGS'] = target.args.join(' ');
-  const rp = spec.retentionPolicy;
-  const keep = [
-    ['RETENTION_KEEP_LAST', rp.keepLast],
-    ['RETENTION_KEEP_HOURLY', rp.keepHourly],
-    ['RETENTION_KEEP_DAILY', rp.keepDaily],
-    ['RETENTION_KEEP_WEEKLY', rp.keepWeekly],
-    ['RETENTION_KEEP_MONTHLY', rp.keepMonthly],
-    ['RETENTION_KEEP_YEARLY', rp.keepYearly],
-  ] as const;
-  for (const [k, v] of keep) if (v !== undefined && v > 0) vars[k] = String(v);
-  if (rp.keepTags?.length) vars['RETENTION_KEEP_TAGS'] = rp.keepTags.join(',');
-  if (rp.prune) vars['RETENTION_PRUNE'] = 'true';
-  if (rp.dryRun) vars['RETENTION_DRY_RUN'] = 'true';
   return applyParams(vars, input.taskParams ?? spec.task?.params);
 }
 
-export interface RestoreVariablesInput {
-  repository: Repository;
+/** RETENTION_* for the counts, tags and switches the policy sets (as `restic forget` gets them). */
+function retentionVariables(policy: RetentionPolicy): Vars {
+  const flags = retentionFlags(policy);
+  const vars: Vars = {};
+  for (const key of RETENTION_KEEP_COUNTS) {
+    const count = flags[key];
+    // keepLast → RETENTION_KEEP_LAST
+    if (count !== undefined) vars[`RETENTION_${key.replace(/[A-Z]/g, '_$&').toUpperCase()}`] = String(count);
+  }
+  if (flags.keepTags) vars['RETENTION_KEEP_TAGS'] = flags.keepTags.join(',');
+  if (flags.prune) vars['RETENTION_PRUNE'] = 'true';
+  if (flags.dryRun) vars['RETENTION_DRY_RUN'] = 'true';
+  return vars;
+}
+
+export interface BackupVariablesInput extends JobVariablesInput {
+  invoker: BackupConfiguration;
+  backupSessionName: string;
+  /** restic host; default per §3.5 for the invoker's target. */
+  hostname?: string;
+}
+
+export function backupVariables(input: BackupVariablesInput): Vars {
+  const spec = input.invoker.spec;
+  const target = spec.target;
+  return jobVariables(input.invoker, input, {
+    TARGET_PATHS: target?.paths?.length ? target.paths.join(',') : DEFAULT_TARGET_PATH,
+    EXCLUDE_PATTERNS: (target?.exclude ?? []).join(','),
+    HOSTNAME: input.hostname ?? hostnameFor(target),
+    BACKUP_SESSION: input.backupSessionName,
+    ...retentionVariables(spec.retentionPolicy),
+  });
+}
+
+export interface RestoreVariablesInput extends JobVariablesInput {
   invoker: RestoreSession;
-  operator: OperatorSettings;
   /** The restoring host; default the target alias (may be ""), per §3.4. */
   hostname?: string;
-  taskParams?: readonly Param[];
-  interim?: boolean;
   /** Set when restoring one ordinal of volumeClaimTemplates. */
   podOrdinal?: number;
 }
 
 /** The rule for a host: one listing it in targetHosts, else the catch-all rule (empty targetHosts). */
-export function matchRestoreRule(rules: readonly Rule[] | undefined, hostname: string): Rule | undefined {
+function matchRestoreRule(rules: readonly Rule[] | undefined, hostname: string): Rule | undefined {
   return (
     rules?.find((r) => r.targetHosts?.includes(hostname)) ??
     rules?.find((r) => !r.targetHosts || r.targetHosts.length === 0)
   );
 }
 
-export function restoreVariables(input: RestoreVariablesInput): Vars {
-  const rs = input.invoker;
-  const spec = rs.spec;
-  const namespace = rs.metadata.namespace ?? '';
-  const name = rs.metadata.name ?? '';
-  const target = spec.target;
-  const hostname = input.hostname ?? target?.alias ?? '';
-  const rule = matchRestoreRule(target?.rules ?? spec.rules, hostname);
-  const refVars = targetRefVariables(target?.ref, namespace);
-  if (!target?.ref.name && target?.volumeClaimTemplates?.length) {
-    const meta = target.volumeClaimTemplates[0]?.['metadata'];
-    const first =
-      typeof meta === 'object' && meta !== null ? (meta as Record<string, unknown>)['name'] : undefined;
-    if (typeof first === 'string' && first !== '') refVars['TARGET_NAME'] = first;
-  }
-  const vars: Vars = {
-    ...repositoryVariables(input.repository, namespace),
-    ...operatorVariables(input.operator, 'RestoreSession', name, namespace),
-    ...refVars,
-    TARGET_MOUNT_PATH: firstMountPath(target?.volumeMounts),
-    TARGET_APP_REPLICAS: String(target?.replicas ?? 1),
+/** What the restore rule matching `hostname` restores, and from which host's snapshots. */
+function ruleVariables(rule: Rule | undefined, hostname: string): Vars {
+  return {
     EXCLUDE_PATTERNS: (rule?.exclude ?? []).join(','),
     INCLUDE_PATTERNS: (rule?.include ?? []).join(','),
     RESTORE_PATHS: (rule?.paths ?? []).join(','),
     RESTORE_SNAPSHOTS: (rule?.snapshots ?? []).join(','),
     HOSTNAME: hostname,
     SOURCE_HOSTNAME: rule?.sourceHost || hostname,
-    ENABLE_CACHE: String(!spec.tempDir?.disableCaching),
-    INTERIM_DATA_DIR:
-      (input.interim ?? spec.interimVolumeTemplate !== undefined) ? INTERIM_DATA_DIR : TMP_INTERIM_DATA_DIR,
-    RESTORE_SESSION: name,
   };
-  if (target?.args?.length) vars['DRIVER_ARGS'] = target.args.join(' ');
-  if (input.podOrdinal !== undefined) vars['POD_ORDINAL'] = String(input.podOrdinal);
-  return applyParams(vars, input.taskParams ?? spec.task?.params);
+}
+
+/** A restore into volumeClaimTemplates names its target by the first template (no ref name). */
+function claimTemplateTarget(target: RestoreSession['spec']['target']): Vars {
+  if (target?.ref.name || !target?.volumeClaimTemplates?.length) return {};
+  const meta = target.volumeClaimTemplates[0]?.['metadata'];
+  const first =
+    typeof meta === 'object' && meta !== null ? (meta as Record<string, unknown>)['name'] : undefined;
+  return typeof first === 'string' && first !== '' ? { TARGET_NAME: first } : {};
+}
+
+export function restoreVariables(input: RestoreVariablesInput): Vars {
+  const { metadata, spec } = input.invoker;
+  const target = spec.target;
+  const hostname = input.hostname ?? target?.alias ?? '';
+  return jobVariables(input.invoker, input, {
+    ...claimTemplateTarget(target),
+    TARGET_APP_REPLICAS: String(target?.replicas ?? 1),
+    ...ruleVariables(matchRestoreRule(target?.rules ?? spec.rules, hostname), hostname),
+    RESTORE_SESSION: metadata.name ?? '',
+    ...(input.podOrdinal !== undefined ? { POD_ORDINAL: String(input.podOrdinal) } : {}),
+  });
 }

@@ -1,9 +1,9 @@
 /**
- * restic's exit codes as typed errors. Callers branch on `code` (or `instanceof`), never on restic's
+ * restic's exit codes as typed errors. Callers branch on the `code` of a ResticError, never on restic's
  * messages, which change between releases. Exit codes are restic's documented ones (0.17+: 10, 11;
  * 0.17.1+: 12; 3 = snapshot written but some files unreadable).
  */
-import { StowageError } from '../errors.ts';
+import { StowageError, type ErrorCode } from '../errors.ts';
 
 export interface ResticFailureDetails {
   /** restic's verb, e.g. `backup`. */
@@ -14,75 +14,24 @@ export interface ResticFailureDetails {
   stderrTail: string;
 }
 
-export type ResticErrorCode =
-  | 'RESTIC_FAILED'
-  | 'RESTIC_PARTIAL'
-  | 'RESTIC_REPOSITORY_NOT_FOUND'
-  | 'RESTIC_LOCKED'
-  | 'RESTIC_WRONG_PASSWORD'
-  | 'RESTIC_INTERRUPTED';
+export type ResticErrorCode = Extract<ErrorCode, `RESTIC_${string}`>;
 
+/**
+ * A restic call that failed. Callers branch on `code` (RESTIC_LOCKED: another process holds a
+ * lock; RESTIC_INTERRUPTED: stopped by a signal or an abort, a stale lock may remain; …).
+ */
 export class ResticError extends StowageError {
+  declare readonly code: ResticErrorCode;
   readonly verb: string;
   readonly exitCode: number | null;
   readonly stderrTail: string;
 
-  constructor(
-    code: ResticErrorCode,
-    message: string,
-    failure: ResticFailureDetails,
-    options: { retryable?: boolean; cause?: unknown } = {},
-  ) {
-    super(code, message, { ...options, details: { ...failure } });
+  constructor(code: ResticErrorCode, message: string, failure: ResticFailureDetails, cause?: unknown) {
+    super(code, message, { cause, details: { ...failure } });
     this.name = 'ResticError';
     this.verb = failure.verb;
     this.exitCode = failure.exitCode;
     this.stderrTail = failure.stderrTail;
-  }
-}
-
-export class ResticFailedError extends ResticError {
-  constructor(message: string, failure: ResticFailureDetails, cause?: unknown) {
-    super('RESTIC_FAILED', message, failure, { cause });
-    this.name = 'ResticFailedError';
-  }
-}
-
-/** `backup` exit 3: a snapshot was written, but some source files could not be read. */
-export class ResticPartialError extends ResticError {
-  constructor(message: string, failure: ResticFailureDetails) {
-    super('RESTIC_PARTIAL', message, failure);
-    this.name = 'ResticPartialError';
-  }
-}
-
-export class RepositoryNotFoundError extends ResticError {
-  constructor(message: string, failure: ResticFailureDetails) {
-    super('RESTIC_REPOSITORY_NOT_FOUND', message, failure);
-    this.name = 'RepositoryNotFoundError';
-  }
-}
-
-/** Another process holds a conflicting lock; retrying later (or removing a stale lock) helps. */
-export class RepositoryLockedError extends ResticError {
-  constructor(message: string, failure: ResticFailureDetails) {
-    super('RESTIC_LOCKED', message, failure, { retryable: true });
-    this.name = 'RepositoryLockedError';
-  }
-}
-
-export class WrongPasswordError extends ResticError {
-  constructor(message: string, failure: ResticFailureDetails) {
-    super('RESTIC_WRONG_PASSWORD', message, failure);
-    this.name = 'WrongPasswordError';
-  }
-}
-
-/** Stopped by a signal or by our AbortSignal; the repository may hold a stale lock afterwards. */
-export class ResticInterruptedError extends ResticError {
-  constructor(message: string, failure: ResticFailureDetails) {
-    super('RESTIC_INTERRUPTED', message, failure);
-    this.name = 'ResticInterruptedError';
   }
 }
 
@@ -97,35 +46,40 @@ export function errorFromExit(
   const details: ResticFailureDetails = { verb, exitCode, signal, stderrTail: failure.stderrTail };
   const why = (reason ?? lastLine(failure.stderrTail)) || 'no error output';
   if (aborted || signal !== null || exitCode === 130) {
-    return new ResticInterruptedError(
-      `restic ${verb} was interrupted (${aborted ? 'aborted' : (signal ?? `exit ${exitCode}`)}); a stale lock may remain`,
+    const how = aborted ? 'aborted' : (signal ?? `exit ${exitCode}`);
+    return new ResticError(
+      'RESTIC_INTERRUPTED',
+      `restic ${verb} was interrupted (${how}); a stale lock may remain`,
       details,
     );
   }
+  const [code, message] = exitMeaning(exitCode, verb, why);
+  return new ResticError(code, message, details);
+}
+
+/** restic's documented exit codes: what each means, and what to do about it. */
+function exitMeaning(exitCode: number | null, verb: string, why: string): [ResticErrorCode, string] {
   switch (exitCode) {
     case 3:
-      return new ResticPartialError(
-        `restic ${verb} saved a snapshot but could not read all source data: ${why}`,
-        details,
-      );
+      return ['RESTIC_PARTIAL', `restic ${verb} saved a snapshot but could not read all source data: ${why}`];
     case 10:
-      return new RepositoryNotFoundError(
+      return [
+        'RESTIC_REPOSITORY_NOT_FOUND',
         `restic repository does not exist (restic ${verb}): ${why}. Initialize it first, or check the Repository's backend settings.`,
-        details,
-      );
+      ];
     case 11:
-      return new RepositoryLockedError(
+      return [
+        'RESTIC_LOCKED',
         `restic repository is locked by another process (restic ${verb}): ${why}. Retry later, or remove a stale lock.`,
-        details,
-      );
+      ];
     case 12:
-      return new WrongPasswordError(
+      return [
+        'RESTIC_WRONG_PASSWORD',
         `restic could not open the repository with RESTIC_PASSWORD (restic ${verb}): wrong password or no key found. Check the storage Secret.`,
-        details,
-      );
+      ];
     case null:
     default:
-      return new ResticFailedError(`restic ${verb} failed (exit ${exitCode}): ${why}`, details);
+      return ['RESTIC_FAILED', `restic ${verb} failed (exit ${exitCode}): ${why}`];
   }
 }
 

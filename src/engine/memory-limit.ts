@@ -10,9 +10,9 @@ import { readFileSync } from 'node:fs';
 
 const MiB = 1024 * 1024;
 /** The Stowage step process (~80 MiB) and a dump tool (~20–40 MiB) share the limit with restic. */
-export const RESERVED_FOR_OTHERS = 160 * MiB;
+const RESERVED_FOR_OTHERS = 160 * MiB;
 /** Below this restic cannot work at all; a lower target would only thrash the collector. */
-export const MIN_RESTIC_TARGET = 64 * MiB;
+const MIN_RESTIC_TARGET = 64 * MiB;
 
 /** cgroup v2 memory.max, else v1 memory.limit_in_bytes; undefined when unlimited or unknown. */
 export function cgroupMemoryLimit(

@@ -12,7 +12,7 @@ import { forgetArgs, hasKeepRule } from './argv/forget.ts';
 import { catLockArgs, listLocksArgs, unlockArgs } from './argv/locks.ts';
 import { checkArgs, initArgs, probeArgs, snapshotsArgs, statsArgs, versionArgs } from './argv/repository.ts';
 import { dumpArgs, restoreArgs } from './argv/restore.ts';
-import { CommandFailedError, ResticError, ResticFailedError, errorFromExit } from './errors.ts';
+import { CommandFailedError, ResticError, errorFromExit } from './errors.ts';
 import {
   exitReason,
   parseCheckSummary,
@@ -412,12 +412,16 @@ export class Restic {
       },
     });
     if (summary === undefined) {
-      throw new ResticFailedError('restic backup succeeded but printed no summary with a snapshot id', {
-        verb: 'backup',
-        exitCode: 0,
-        signal: null,
-        stderrTail: '',
-      });
+      throw new ResticError(
+        'RESTIC_FAILED',
+        'restic backup succeeded but printed no summary with a snapshot id',
+        {
+          verb: 'backup',
+          exitCode: 0,
+          signal: null,
+          stderrTail: '',
+        },
+      );
     }
     return summary;
   }
@@ -462,7 +466,8 @@ export class Restic {
 
   #failure(verb: string, r: ProcessResult): ResticError {
     if (r.spawnError) {
-      return new ResticFailedError(
+      return new ResticError(
+        'RESTIC_FAILED',
         `cannot run restic (${this.#binary}): ${r.spawnError.message}. Install it with scripts/peers/restic.sh or set the restic binary path.`,
         { verb, exitCode: null, signal: null, stderrTail: '' },
         r.spawnError,

@@ -55,39 +55,59 @@ export function startProcess(spec: ProcessSpec): RunningProcess {
     detached: true, // own process group: see killGroup
     stdio: [spec.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });
-  const stdout = child.stdout;
-  const stderr = child.stderr;
+  const { stdout, stderr } = child;
   if (!stdout || !stderr) throw new Error('spawn did not create stdout/stderr pipes');
+  const stderrTail = keepTail(stderr);
+  const stderrDone = spec.onStderrLine ? readLines(stderr, spec.onStderrLine) : Promise.resolve();
+  const stdoutDone = spec.stdout === 'stream' ? Promise.resolve() : readLines(stdout, spec.onStdoutLine);
+  if (spec.stdin && child.stdin) {
+    // The consumer may exit early (EPIPE); its exit status tells the real story, so swallow it here.
+    child.stdin.on('error', () => undefined);
+    spec.stdin.pipe(child.stdin);
+  }
+  const stopper = stopperOf(child, spec.signal);
+  const done = new Promise<ProcessResult>((resolve) => {
+    let spawnError: Error | undefined;
+    child.once('error', (e) => {
+      spawnError = e;
+    });
+    child.once('close', (exitCode, signal) => {
+      stopper.dispose();
+      void Promise.all([stdoutDone, stderrDone]).then(() =>
+        resolve({ exitCode, signal, stderrTail: stderrTail(), aborted: stopper.aborted(), spawnError }),
+      );
+    });
+  });
+  return { child, stdout, done, stop: stopper.stop };
+}
 
+/** Keeps the last STDERR_TAIL_BYTES of a stream; returns a reader of what it kept. */
+function keepTail(stream: Readable): () => string {
   let tail = '';
-  stderr.setEncoding('utf8');
-  stderr.on('data', (chunk: string) => {
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
     tail = (tail + chunk).slice(-STDERR_TAIL_BYTES);
   });
-  const stderrDone = spec.onStderrLine
-    ? new Promise<void>((resolve) => {
-        const rl = createInterface({ input: stderr, crlfDelay: Infinity });
-        rl.on('line', (line) => spec.onStderrLine?.(line));
-        rl.on('close', () => resolve());
-      })
-    : Promise.resolve();
+  return () => tail;
+}
 
-  if (spec.stdin && child.stdin) {
-    const sink = child.stdin;
-    // The consumer may exit early (EPIPE); its exit status tells the real story, so swallow it here.
-    sink.on('error', () => undefined);
-    spec.stdin.pipe(sink);
-  }
+/** Hands each line of a stream to `onLine`; resolves when the stream ends. */
+function readLines(input: Readable, onLine: ((line: string) => void) | undefined): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const rl = createInterface({ input, crlfDelay: Infinity });
+    rl.on('line', (line) => onLine?.(line));
+    rl.on('close', () => resolve());
+  });
+}
 
-  const lineDone =
-    spec.stdout === 'stream'
-      ? Promise.resolve()
-      : new Promise<void>((resolve) => {
-          const rl = createInterface({ input: stdout, crlfDelay: Infinity });
-          rl.on('line', (line) => spec.onStdoutLine?.(line));
-          rl.on('close', () => resolve());
-        });
-
+/**
+ * Stops the child's process group on request or when `signal` aborts: SIGTERM, then SIGKILL after
+ * KILL_GRACE_MS. `dispose` once the child has exited.
+ */
+function stopperOf(
+  child: ChildProcess,
+  signal: AbortSignal | undefined,
+): { stop: () => void; aborted: () => boolean; dispose: () => void } {
   let aborted = false;
   let killTimer: NodeJS.Timeout | undefined;
   const stop = (): void => {
@@ -100,24 +120,16 @@ export function startProcess(spec: ProcessSpec): RunningProcess {
     aborted = true;
     stop();
   };
-  if (spec.signal?.aborted) onAbort();
-  else spec.signal?.addEventListener('abort', onAbort, { once: true });
-
-  const done = new Promise<ProcessResult>((resolve) => {
-    let spawnError: Error | undefined;
-    child.once('error', (e) => {
-      spawnError = e;
-    });
-    child.once('close', (exitCode, signal) => {
-      spec.signal?.removeEventListener('abort', onAbort);
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
+  return {
+    stop,
+    aborted: () => aborted,
+    dispose: () => {
+      signal?.removeEventListener('abort', onAbort);
       if (killTimer) clearTimeout(killTimer);
-      void Promise.all([lineDone, stderrDone]).then(() =>
-        resolve({ exitCode, signal, stderrTail: tail, aborted, spawnError }),
-      );
-    });
-  });
-
-  return { child, stdout, done, stop };
+    },
+  };
 }
 
 /** Signals the child's whole process group, falling back to the child alone. */

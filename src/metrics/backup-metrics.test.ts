@@ -1,4 +1,3 @@
-import type { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import type { BackupSession, HostBackupStats } from '../api/index.ts';
 import {
@@ -7,46 +6,14 @@ import {
   hostBackupMetrics,
   hostBackupValues,
 } from './backup-metrics.ts';
-
-/** The `code` of what fn throws (undefined when it does not throw). */
-function thrownCode(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return (e as { code?: unknown }).code;
-  }
-  return undefined;
-}
+import { backupInvoker, esTarget, esTargetLabels, invokerLabelsOf, samples } from './test-fixtures.ts';
 
 const now = new Date('2024-05-01T10:01:00Z');
-const invoker = {
-  kind: 'BackupConfiguration',
-  name: 'sample-es-backup',
-  namespace: 'demo',
-  repository: 'gcs-repo',
-};
-const invokerLabels = {
-  invoker_kind: 'BackupConfiguration',
-  invoker_name: 'sample-es-backup',
-  namespace: 'demo',
-  driver: 'Restic',
-  repository: 'gcs-repo',
-};
-const esTarget = {
-  ref: { apiVersion: 'appcatalog.appscode.com/v1alpha1', kind: 'AppBinding', name: 'sample-es' },
-  appBindingType: 'kubedb.com/elasticsearch',
-};
-const targetLabels = { kind: 'elasticsearch', group: 'kubedb.com', name: 'sample-es' };
-
-/** name → [{labels, value}] of everything in the registry. */
-async function samples(
-  registry: Registry,
-): Promise<Map<string, { labels: Record<string, unknown>; value: number }[]>> {
-  const json = await registry.getMetricsAsJSON();
-  return new Map(
-    json.map((m) => [m.name, m.values.map((v) => ({ labels: { ...v.labels }, value: v.value }))]),
-  );
-}
+const invoker = backupInvoker;
+const invokerLabels = invokerLabelsOf(invoker);
+const targetLabels = esTargetLabels;
+/** A thrown error with this code. */
+const failsWith = (code: string): Error => expect.objectContaining({ code }) as Error;
 
 function session(
   targets: NonNullable<BackupSession['status']>['targets'],
@@ -268,11 +235,9 @@ describe('hostBackupMetrics', () => {
   });
 
   it('refuses a malformed size rather than pushing a wrong number', () => {
-    expect(
-      thrownCode(() =>
-        hostBackupMetrics([{ ...host, snapshots: [{ uploaded: '3 MB' }] }], invoker, esTarget),
-      ),
-    ).toBe('INVALID_SIZE');
+    expect(() =>
+      hostBackupMetrics([{ ...host, snapshots: [{ uploaded: '3 MB' }] }], invoker, esTarget),
+    ).toThrow(failsWith('INVALID_SIZE'));
   });
 });
 
@@ -280,6 +245,6 @@ describe('session duration', () => {
   it('cannot be computed without sessionDuration or creationTimestamp', () => {
     const s = session([{ ref: esTarget.ref, phase: 'Succeeded', totalHosts: 1 }]);
     s.metadata = { name: 'x', namespace: 'demo' };
-    expect(thrownCode(() => backupSessionMetrics(s, invoker, { now }))).toBe('INVALID_TIMESTAMP');
+    expect(() => backupSessionMetrics(s, invoker, { now })).toThrow(failsWith('INVALID_TIMESTAMP'));
   });
 });

@@ -16,6 +16,9 @@ export interface BuildOptions {
   now?: Date;
 }
 
+/** Gauges and their values, for GaugeSet.setOutcome. */
+export type GaugeValues = ReadonlyArray<readonly [MetricName, number]>;
+
 export class GaugeSet {
   readonly registry: Registry;
   readonly #gauges = new Map<string, { gauges: Gauge[]; labelNames: readonly string[] }>();
@@ -44,6 +47,17 @@ export class GaugeSet {
       );
     }
     for (const gauge of entry.gauges) gauge.set(labels, value);
+  }
+
+  /**
+   * Stash writes the `*_success` gauge of a session, target or host always (1 or 0) and its other
+   * gauges only on success: a push then leaves the last good values of a failed run in place.
+   * `values` is only called on success (what it reads may not exist after a failure).
+   */
+  setOutcome(success: MetricName, labels: Labels, succeeded: boolean, values: () => GaugeValues): void {
+    this.set(success, labels, succeeded ? 1 : 0);
+    if (!succeeded) return;
+    for (const [metric, value] of values()) this.set(metric, labels, value);
   }
 
   /** A gauge already in the registry (another builder filled it) is reused, never registered twice. */

@@ -1,32 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { Repository } from '../api/index.ts';
-import { ValidationError } from '../errors.ts';
 import {
   backupConfigurationInvoker,
   invokerLabels,
   metricsJobName,
-  parseMetricsLabels,
   repositoryLabels,
   restoreSessionInvoker,
   targetLabels,
 } from './labels.ts';
+import { backupInvoker } from './test-fixtures.ts';
 
-/** The `code` of what fn throws (undefined when it does not throw). */
-function thrownCode(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return (e as { code?: unknown }).code;
-  }
-  return undefined;
-}
-
-const invoker = {
-  kind: 'BackupConfiguration',
-  name: 'sample-es-backup',
-  namespace: 'demo',
-  repository: 'gcs-repo',
-};
+const invoker = backupInvoker;
 
 describe('invokerLabels', () => {
   it('has the five Stash invoker labels, driver defaulting to Restic', () => {
@@ -37,23 +21,6 @@ describe('invokerLabels', () => {
       driver: 'Restic',
       repository: 'gcs-repo',
     });
-  });
-
-  it('adds user labels, and Stash labels win on a clash', () => {
-    expect(invokerLabels({ ...invoker, extraLabels: { env: 'prod', namespace: 'other' } })).toEqual({
-      env: 'prod',
-      invoker_kind: 'BackupConfiguration',
-      invoker_name: 'sample-es-backup',
-      namespace: 'demo',
-      driver: 'Restic',
-      repository: 'gcs-repo',
-    });
-  });
-
-  it('rejects user labels that are not Prometheus label names', () => {
-    expect(thrownCode(() => invokerLabels({ ...invoker, extraLabels: { 'team-name': 'x' } }))).toBe(
-      'INVALID_INPUT',
-    );
   });
 });
 
@@ -166,56 +133,26 @@ describe('metricsJobName', () => {
   });
 });
 
-describe('parseMetricsLabels', () => {
-  it('accepts repeated and comma-separated k=v pairs', () => {
-    expect(parseMetricsLabels(['env=prod', 'team=db,tier=gold', 'empty='])).toEqual({
-      env: 'prod',
-      team: 'db',
-      tier: 'gold',
-      empty: '',
-    });
-  });
-
-  it('names every bad entry', () => {
-    let error: unknown;
-    try {
-      parseMetricsLabels(['novalue', '1bad=x', '__reserved=y']);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ValidationError);
-    expect((error as ValidationError).issues.map((i) => i.path)).toEqual([
-      'metrics-labels[0]',
-      'metrics-labels[1]',
-      'metrics-labels[2]',
-    ]);
-  });
-});
-
 describe('invokers from objects', () => {
   it('reads kind, name, namespace, driver and repository', () => {
     expect(
-      backupConfigurationInvoker(
-        {
-          apiVersion: 'stash.appscode.com/v1beta1',
-          kind: 'BackupConfiguration',
-          metadata: { name: 'b', namespace: 'demo' },
-          spec: {
-            driver: 'Restic',
-            repository: { name: 'r' },
-            retentionPolicy: { name: 'keep', prune: true },
-            backupHistoryLimit: 1,
-          },
+      backupConfigurationInvoker({
+        apiVersion: 'stash.appscode.com/v1beta1',
+        kind: 'BackupConfiguration',
+        metadata: { name: 'b', namespace: 'demo' },
+        spec: {
+          driver: 'Restic',
+          repository: { name: 'r' },
+          retentionPolicy: { name: 'keep', prune: true },
+          backupHistoryLimit: 1,
         },
-        { env: 'x' },
-      ),
+      }),
     ).toEqual({
       kind: 'BackupConfiguration',
       name: 'b',
       namespace: 'demo',
       driver: 'Restic',
       repository: 'r',
-      extraLabels: { env: 'x' },
     });
     expect(
       restoreSessionInvoker({

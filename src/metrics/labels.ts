@@ -1,15 +1,14 @@
 /**
  * The label sets of the Stash metrics (stash-spec §5.2): invoker labels on everything, target
  * labels on target and host metrics, `hostname` on host metrics, repository labels on repository
- * metrics. User labels (`--metrics-labels k=v`) come first; Stash's own labels win on a clash.
+ * metrics.
  */
 import type { AppBinding, BackupConfiguration, Repository, RestoreSession, TargetRef } from '../api/index.ts';
 import { backendProvider } from '../api/index.ts';
-import { StowageError, ValidationError } from '../errors.ts';
-import { namespaceOf } from '../api/well-known.ts';
+import { namespaceOf, nameOf } from '../api/well-known.ts';
+import type { Driver } from '../core/backup-invoker-phase.ts';
 
 export type Labels = Record<string, string>;
-export type Driver = 'Restic' | 'VolumeSnapshotter';
 
 /** Who ran the session: the BackupConfiguration/BackupBatch or RestoreSession/RestoreBatch. */
 export interface InvokerInfo {
@@ -20,8 +19,6 @@ export interface InvokerInfo {
   driver?: Driver;
   /** Repository name; empty for VolumeSnapshotter. */
   repository?: string;
-  /** User labels from `--metrics-labels`. */
-  extraLabels?: Labels;
 }
 
 /** A session target, with the AppBinding `spec.type` when the target is an AppBinding. */
@@ -30,45 +27,8 @@ export interface TargetInfo {
   appBindingType?: string;
 }
 
-const labelName = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-
-/** Parses `--metrics-labels` values (`k=v`, or several comma-separated) into labels. */
-export function parseMetricsLabels(values: readonly string[]): Labels {
-  const labels: Labels = {};
-  const issues: { path: string; message: string }[] = [];
-  for (const [i, value] of values.entries()) {
-    for (const pair of value.split(',').filter((p) => p.trim() !== '')) {
-      const eq = pair.indexOf('=');
-      const key = (eq < 0 ? pair : pair.slice(0, eq)).trim();
-      if (eq < 0 || !labelName.test(key) || key.startsWith('__')) {
-        issues.push({
-          path: `metrics-labels[${i}]`,
-          message: `"${pair}" is not key=value with a Prometheus label name`,
-        });
-        continue;
-      }
-      labels[key] = pair.slice(eq + 1).trim();
-    }
-  }
-  if (issues.length > 0) throw new ValidationError('--metrics-labels', issues);
-  return labels;
-}
-
-function checkExtraLabels(extra: Labels | undefined): Labels {
-  if (!extra) return {};
-  for (const key of Object.keys(extra)) {
-    if (!labelName.test(key) || key.startsWith('__')) {
-      throw new StowageError('INVALID_INPUT', `metrics label "${key}" is not a valid Prometheus label name`, {
-        details: { label: key },
-      });
-    }
-  }
-  return extra;
-}
-
 export function invokerLabels(invoker: InvokerInfo): Labels {
   return {
-    ...checkExtraLabels(invoker.extraLabels),
     invoker_kind: invoker.kind,
     invoker_name: invoker.name,
     namespace: invoker.namespace,
@@ -103,8 +63,18 @@ export function targetLabels(target: TargetInfo, driver: Driver = 'Restic'): Lab
   return { kind: target.ref.kind ?? '', group: apiGroup(target.ref.apiVersion), name };
 }
 
+/** The labels of target gauges: the invoker's and the target's. */
+export function invokerTargetLabels(invoker: InvokerInfo, target: TargetInfo): Labels {
+  return { ...invokerLabels(invoker), ...targetLabels(target, invoker.driver) };
+}
+
+/** The labels of host gauges: the target gauges' and the host's name. */
+export function hostLabels(invoker: InvokerInfo, target: TargetInfo, host: { hostname?: string }): Labels {
+  return { ...invokerTargetLabels(invoker, target), hostname: host.hostname ?? '' };
+}
+
 /** Bucket and prefix of a Repository backend, for the repository metric labels. */
-export function backendBucketAndPrefix(backend: Repository['spec']['backend']): {
+function backendBucketAndPrefix(backend: Repository['spec']['backend']): {
   bucket: string;
   prefix: string;
 } {
@@ -142,29 +112,23 @@ export function metricsJobName(invoker: Pick<InvokerInfo, 'kind' | 'name' | 'nam
   return `${invoker.kind.toLowerCase()}-${invoker.namespace}-${invoker.name}`;
 }
 
-/** Invoker info of a BackupConfiguration. */
-export function backupConfigurationInvoker(config: BackupConfiguration, extraLabels?: Labels): InvokerInfo {
+/** An invoker names its driver and its Repository the same way, whatever its kind. */
+function invokerOf(kind: string, invoker: BackupConfiguration | RestoreSession): InvokerInfo {
   return {
-    kind: 'BackupConfiguration',
-    name: config.metadata.name ?? '',
-    namespace: namespaceOf(config),
-    driver: config.spec.driver,
-    repository: config.spec.repository?.name ?? '',
-    ...(extraLabels ? { extraLabels } : {}),
+    kind,
+    name: nameOf(invoker),
+    namespace: namespaceOf(invoker),
+    driver: invoker.spec.driver,
+    repository: invoker.spec.repository?.name ?? '',
   };
 }
 
-/** Invoker info of a RestoreSession (it is its own invoker). */
-export function restoreSessionInvoker(session: RestoreSession, extraLabels?: Labels): InvokerInfo {
-  return {
-    kind: 'RestoreSession',
-    name: session.metadata.name ?? '',
-    namespace: namespaceOf(session),
-    driver: session.spec.driver,
-    repository: session.spec.repository?.name ?? '',
-    ...(extraLabels ? { extraLabels } : {}),
-  };
-}
+export const backupConfigurationInvoker = (config: BackupConfiguration): InvokerInfo =>
+  invokerOf('BackupConfiguration', config);
+
+/** A RestoreSession is its own invoker. */
+export const restoreSessionInvoker = (session: RestoreSession): InvokerInfo =>
+  invokerOf('RestoreSession', session);
 
 /** Target info for an AppBinding target, carrying its `spec.type`. */
 export function appBindingTarget(

@@ -1,10 +1,8 @@
 /**
  * Sends a registry to the Prometheus Pushgateway with "add" semantics (HTTP POST: same-named
  * metrics in the group are replaced, others kept), grouped only by `job`, as Stash does
- * (stash-spec §5.1). Optionally the same text is written to `<metricsDir>/metric.prom`.
+ * (stash-spec §5.1).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { StowageError, errorMessage } from '../errors.ts';
@@ -16,8 +14,6 @@ export interface PushOptions {
   job: string;
   /** Per request; default 30 s. */
   timeoutMs?: number;
-  /** When set, the exposition text is also written to `<metricsDir>/metric.prom`. */
-  metricsDir?: string;
   logger?: Logger;
 }
 
@@ -34,29 +30,16 @@ export function pushUrl(url: string, job: string): string {
   return `${url.replace(/\/+$/, '')}/metrics/job/${encodeURIComponent(job)}`;
 }
 
-/** Writes the registry's text exposition to `<dir>/metric.prom` and returns the file path. */
-export async function writeMetricsFile(registry: Registry, dir: string): Promise<string> {
-  const file = join(dir, 'metric.prom');
-  await mkdir(dir, { recursive: true });
-  await writeFile(file, await registry.metrics());
-  return file;
-}
-
 /** POSTs the registry to the Pushgateway. Failures are METRICS_PUSH_FAILED (retryable). */
 export async function pushMetrics(registry: Registry, options: PushOptions): Promise<void> {
   const body = await registry.metrics();
   const target = pushUrl(options.url, options.job);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (options.metricsDir !== undefined) {
-    const file = await writeMetricsFile(registry, options.metricsDir);
-    options.logger?.debug({ file }, 'wrote metrics file');
-  }
   const fail = (message: string, cause?: unknown, status?: number): StowageError =>
     new StowageError(
       'METRICS_PUSH_FAILED',
       `${message}; check that the Pushgateway at ${options.url} is running and reachable`,
       {
-        retryable: true,
         cause,
         details: { url: target, job: options.job, ...(status === undefined ? {} : { status }) },
       },

@@ -1,13 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Repository } from '../api/index.ts';
 import { repositoryMetrics, repositoryValues } from './repository-metrics.ts';
+import { backupInvoker, invokerLabelsOf, samples } from './test-fixtures.ts';
 
-const invoker = {
-  kind: 'BackupConfiguration',
-  name: 'sample-es-backup',
-  namespace: 'demo',
-  repository: 'gcs-repo',
-};
+const invoker = backupInvoker;
 
 const repository: Repository = {
   apiVersion: 'stash.appscode.com/v1alpha1',
@@ -34,23 +30,15 @@ describe('repositoryValues', () => {
 
 describe('repositoryMetrics', () => {
   it('writes the four repository gauges under both names with the repository labels', async () => {
-    const json = await repositoryMetrics(repository, invoker, { removed: 4 }).getMetricsAsJSON();
+    const got = await samples(repositoryMetrics(repository, invoker, { removed: 4 }));
     const labels = {
-      invoker_kind: 'BackupConfiguration',
-      invoker_name: 'sample-es-backup',
-      namespace: 'demo',
-      driver: 'Restic',
-      repository: 'gcs-repo',
+      ...invokerLabelsOf(invoker),
       name: 'gcs-repo',
       backend: 'gcs',
       bucket: 'stash-testing',
       prefix: '/demo/es',
     };
-    expect(
-      Object.fromEntries(
-        json.map((m) => [m.name, m.values.map((v) => ({ labels: { ...v.labels }, value: v.value }))]),
-      ),
-    ).toEqual({
+    expect(Object.fromEntries(got)).toEqual({
       stash_appscode_com_repository_integrity: [{ labels, value: 1 }],
       stash_repository_integrity: [{ labels, value: 1 }],
       stash_appscode_com_repository_size_bytes: [{ labels, value: Math.round(10.383 * 1024 ** 2) }],

@@ -1,33 +1,13 @@
-import type { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import type { RestoreSession } from '../api/index.ts';
 import { hostRestoreMetrics, restoreSessionMetrics, restoreSessionSucceeded } from './restore-metrics.ts';
+import { esTarget, esTargetLabels, invokerLabelsOf, restoreInvoker, samples } from './test-fixtures.ts';
 
-const invoker = {
-  kind: 'RestoreSession',
-  name: 'sample-es-restore',
-  namespace: 'demo',
-  repository: 'gcs-repo',
-};
-const invokerLabels = {
-  invoker_kind: 'RestoreSession',
-  invoker_name: 'sample-es-restore',
-  namespace: 'demo',
-  driver: 'Restic',
-  repository: 'gcs-repo',
-};
-const ref = { apiVersion: 'appcatalog.appscode.com/v1alpha1', kind: 'AppBinding', name: 'sample-es' };
-const target = { ref, appBindingType: 'kubedb.com/elasticsearch' };
-const targetLabels = { kind: 'elasticsearch', group: 'kubedb.com', name: 'sample-es' };
-
-async function samples(
-  registry: Registry,
-): Promise<Map<string, { labels: Record<string, unknown>; value: number }[]>> {
-  const json = await registry.getMetricsAsJSON();
-  return new Map(
-    json.map((m) => [m.name, m.values.map((v) => ({ labels: { ...v.labels }, value: v.value }))]),
-  );
-}
+const invoker = restoreInvoker;
+const invokerLabels = invokerLabelsOf(invoker);
+const target = esTarget;
+const ref = esTarget.ref;
+const targetLabels = esTargetLabels;
 
 function restore(status: RestoreSession['status']): RestoreSession {
   return {
@@ -40,29 +20,16 @@ function restore(status: RestoreSession['status']): RestoreSession {
 }
 
 describe('restoreSessionSucceeded', () => {
-  it('needs every expected host to have succeeded', () => {
-    expect(
-      restoreSessionSucceeded(
-        restore({ totalHosts: 1, stats: [{ hostname: 'h', phase: 'Succeeded', duration: '5s' }] }),
-      ),
-    ).toBe(true);
-    expect(
-      restoreSessionSucceeded(restore({ totalHosts: 2, stats: [{ hostname: 'h', phase: 'Succeeded' }] })),
-    ).toBe(false);
-    expect(
-      restoreSessionSucceeded(
-        restore({ totalHosts: 1, stats: [{ hostname: 'h', phase: 'Failed', error: 'x' }] }),
-      ),
-    ).toBe(false);
-    expect(
-      restoreSessionSucceeded(restore({ totalHosts: 1, stats: [{ hostname: 'h', phase: 'Unknown' }] })),
-    ).toBe(false);
-    expect(
-      restoreSessionSucceeded(
-        restore({ phase: 'Failed', totalHosts: 1, stats: [{ hostname: 'h', phase: 'Succeeded' }] }),
-      ),
-    ).toBe(false);
-    expect(restoreSessionSucceeded(restore(undefined))).toBe(false);
+  const ok = { hostname: 'h', phase: 'Succeeded' } as const;
+  it.each<[string, RestoreSession['status'], boolean]>([
+    ['the one expected host succeeded', { totalHosts: 1, stats: [{ ...ok, duration: '5s' }] }, true],
+    ['a host has not reported yet', { totalHosts: 2, stats: [ok] }, false],
+    ['the host failed', { totalHosts: 1, stats: [{ hostname: 'h', phase: 'Failed', error: 'x' }] }, false],
+    ['the host is Unknown', { totalHosts: 1, stats: [{ hostname: 'h', phase: 'Unknown' }] }, false],
+    ['the session is marked Failed', { phase: 'Failed', totalHosts: 1, stats: [ok] }, false],
+    ['no status yet', undefined, false],
+  ])('%s → %s', (_title, status, expected) => {
+    expect(restoreSessionSucceeded(restore(status))).toBe(expected);
   });
 });
 

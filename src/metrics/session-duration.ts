@@ -1,6 +1,11 @@
 import { StowageError } from '../errors.ts';
 import { SECOND, parseGoDuration } from '../core/format.ts';
 
+/** A Go duration from a status (`1m4.5s`) in seconds; 0 when the status has none. */
+export function durationSeconds(duration: string | undefined): number {
+  return duration ? parseGoDuration(duration) / SECOND : 0;
+}
+
 /**
  * `status.sessionDuration` when set; otherwise now − creationTimestamp (the operator pushes the
  * metrics before it writes the final phase and duration).
@@ -13,7 +18,7 @@ export function sessionDurationSeconds(
   now: Date,
 ): number {
   const recorded = meta.status?.sessionDuration;
-  if (recorded) return parseGoDuration(recorded) / SECOND;
+  if (recorded) return durationSeconds(recorded);
   const created = meta.metadata.creationTimestamp;
   if (!created || Number.isNaN(Date.parse(created))) {
     throw new StowageError(

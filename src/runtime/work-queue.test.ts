@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WorkQueue, type Reconciler } from './work-queue.ts';
+import { StowageError } from '../errors.ts';
+import { backoffDelay, WorkQueue, type Reconciler } from './work-queue.ts';
 
 const logger = pino({ level: 'silent' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -115,17 +116,51 @@ describe('WorkQueue', () => {
     expect(runs).toBe(1);
   });
 
-  it('retries a failing reconcile later instead of dropping the key', async () => {
-    let runs = 0;
-    const q = make(() => {
-      runs++;
-      return Promise.reject(new Error('boom'));
+  it('retries a failing reconcile with a delay that doubles per failure in a row, and resets after a success', async () => {
+    const at: number[] = [];
+    const q = new WorkQueue({
+      logger,
+      backoffBaseMs: 20,
+      backoffMaxMs: 1_000,
+      reconcile: () => {
+        at.push(performance.now());
+        // An unclassified error is INTERNAL: retryable.
+        return at.length < 4 ? Promise.reject(new Error('boom')) : Promise.resolve({});
+      },
     });
+    queues.push(q);
     q.add('k');
-    await until(() => runs === 1);
-    // The retry is 5 s away; the key is not lost but not hot-looping either.
+    await until(() => at.length === 4);
+    const gaps = at.slice(1).map((t, i) => t - at[i]!);
+    // 20, 40, 80 ms: each gap at least its delay, and each longer than the one before.
+    expect(gaps[0]).toBeGreaterThanOrEqual(19);
+    expect(gaps[1]).toBeGreaterThanOrEqual(39);
+    expect(gaps[2]).toBeGreaterThanOrEqual(79);
+    await sleep(100);
+    expect(at).toHaveLength(4);
+  });
+
+  it('does not retry a terminal error; it hands it to onTerminal', async () => {
+    let runs = 0;
+    const reported: Array<[string, string]> = [];
+    const q = new WorkQueue({
+      logger,
+      backoffBaseMs: 5,
+      reconcile: () => {
+        runs++;
+        return Promise.reject(new StowageError('INVALID_INPUT', 'spec.x: expected y'));
+      },
+      onTerminal: (key, e) => {
+        reported.push([key, e.code]);
+        return Promise.resolve();
+      },
+    });
+    queues.push(q);
+    q.add('k');
+    await until(() => reported.length === 1);
     await sleep(50);
     expect(runs).toBe(1);
+    expect(reported).toEqual([['k', 'INVALID_INPUT']]);
   });
 
   it('shutdown waits for running reconciles and ignores new work', async () => {
@@ -145,5 +180,18 @@ describe('WorkQueue', () => {
     q.addAfter('later', 1);
     await sleep(30);
     expect(started).toEqual(['k']);
+  });
+});
+
+describe('backoffDelay', () => {
+  it.each([
+    [1, 1_000],
+    [2, 2_000],
+    [3, 4_000],
+    [9, 256_000],
+    [10, 300_000],
+    [50, 300_000],
+  ])('Given %i failures in a row, Then the next retry waits %i ms', (failures, ms) => {
+    expect(backoffDelay(failures)).toBe(ms);
   });
 });

@@ -1,11 +1,34 @@
 /**
  * A keyed, level-triggered work queue: a key is queued at most once, is never processed by two
  * workers at once, and a reconcile asks to come back after a delay. Keys are `Kind/namespace/name`.
+ *
+ * A reconcile that throws is handled by its error's code (src/errors.ts): a retryable error comes
+ * back after a delay that doubles with each failure of that key in a row (from `backoffBaseMs` up
+ * to `backoffMaxMs`, reset by a success); a terminal one is not retried but handed to `onTerminal`,
+ * which writes it to the object's status — the next change of the object wakes it again.
  */
 import type { Logger } from 'pino';
-import { errorMessage } from '../errors.ts';
+import { asStowageError, type StowageError } from '../errors.ts';
 
 export type Reconciler = (key: string) => Promise<{ requeueAfterMs?: number }>;
+
+export const BACKOFF_BASE_MS = 1_000;
+export const BACKOFF_MAX_MS = 5 * 60_000;
+
+/** The delay before the `failures`-th retry in a row (1-based): base · 2^(failures-1), capped. */
+export function backoffDelay(failures: number, baseMs = BACKOFF_BASE_MS, maxMs = BACKOFF_MAX_MS): number {
+  return Math.min(maxMs, baseMs * 2 ** Math.max(0, failures - 1));
+}
+
+export interface WorkQueueOptions {
+  reconcile: Reconciler;
+  logger: Logger;
+  concurrency?: number;
+  /** Reports a terminal error of a key (not retried). */
+  onTerminal?: (key: string, error: StowageError) => Promise<void>;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+}
 
 export class WorkQueue {
   readonly #queued = new Set<string>();
@@ -13,16 +36,16 @@ export class WorkQueue {
   readonly #dirty = new Set<string>();
   readonly #timers = new Map<string, NodeJS.Timeout>();
   readonly #order: string[] = [];
-  readonly #reconcile: Reconciler;
-  readonly #logger: Logger;
+  /** Failures in a row per key (the backoff exponent). */
+  readonly #failures = new Map<string, number>();
+  readonly #o: WorkQueueOptions;
   readonly #concurrency: number;
   #running = 0;
   #stopped = false;
   #idleWaiters: Array<() => void> = [];
 
-  constructor(o: { reconcile: Reconciler; logger: Logger; concurrency?: number }) {
-    this.#reconcile = o.reconcile;
-    this.#logger = o.logger;
+  constructor(o: WorkQueueOptions) {
+    this.#o = o;
     this.#concurrency = o.concurrency ?? 4;
   }
 
@@ -73,11 +96,11 @@ export class WorkQueue {
 
   async #process(key: string): Promise<void> {
     try {
-      const result = await this.#reconcile(key);
+      const result = await this.#o.reconcile(key);
+      this.#failures.delete(key);
       if (result.requeueAfterMs !== undefined) this.addAfter(key, result.requeueAfterMs);
     } catch (e) {
-      this.#logger.error({ key, err: errorMessage(e) }, 'reconcile failed; retrying in 5s');
-      this.addAfter(key, 5_000);
+      await this.#failed(key, asStowageError(e));
     } finally {
       this.#active.delete(key);
       this.#running--;
@@ -85,5 +108,27 @@ export class WorkQueue {
       if (this.#running === 0) for (const w of this.#idleWaiters.splice(0)) w();
       this.#pump();
     }
+  }
+
+  async #failed(key: string, error: StowageError): Promise<void> {
+    const failures = (this.#failures.get(key) ?? 0) + 1;
+    const log = { key, code: error.code, err: error.message, failures };
+    if (!error.retryable) {
+      this.#failures.delete(key);
+      this.#o.logger.error(log, 'reconcile failed; not retrying (terminal error)');
+      await this.#o.onTerminal?.(key, error);
+      return;
+    }
+    this.#failures.set(key, failures);
+    const delay = backoffDelay(failures, this.#o.backoffBaseMs, this.#o.backoffMaxMs);
+    this.#o.logger.warn(
+      {
+        ...log,
+        retryInMs: delay,
+        ...(error.code === 'INTERNAL' ? { stack: (error.cause as Error | undefined)?.stack } : {}),
+      },
+      'reconcile failed; retrying',
+    );
+    this.addAfter(key, delay);
   }
 }

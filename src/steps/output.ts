@@ -14,11 +14,14 @@ export interface StepOutput {
   };
 }
 
-export const OUTPUT_FILE = 'output.json';
+/** Where a step's output lives in `dir`. */
+export function outputFile(dir: string): string {
+  return join(dir, 'output.json');
+}
 
 export async function writeOutput(dir: string, output: StepOutput): Promise<string> {
   await mkdir(dir, { recursive: true });
-  const file = join(dir, OUTPUT_FILE);
+  const file = outputFile(dir);
   await writeFile(`${file}.tmp`, JSON.stringify(output, null, 2), { mode: 0o644 });
   await rename(`${file}.tmp`, file);
   return file;
@@ -26,7 +29,7 @@ export async function writeOutput(dir: string, output: StepOutput): Promise<stri
 
 export async function readOutput(dir: string): Promise<StepOutput | undefined> {
   try {
-    return JSON.parse(await readFile(join(dir, OUTPUT_FILE), 'utf8')) as StepOutput;
+    return JSON.parse(await readFile(outputFile(dir), 'utf8')) as StepOutput;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;

@@ -1,29 +1,23 @@
 /**
  * The restore step of a Job (`stowage restore <addon>`): stream the dump out of restic straight
  * into the database's loader (no file on disk) and hand the host result to update-status through
- * output.json. Failures are reported there too; the step exits 0.
+ * output.json (./target-step.ts).
  *
  * For an addon with a folder layout the snapshot decides: a snapshot of the stream file is
  * streamed; a snapshot of a folder (an interim-volume backup, Stowage's or Stash's) is restored
  * into the interim folder — from the path the snapshot recorded, whatever path this Job has, so
  * backups taken with and without an interim volume restore alike — and loaded from there.
  */
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { HostRestoreStats, TargetRef } from '../api/index.ts';
-import { getAddon } from '../addons/registry.ts';
-import { DEFAULT_HOST } from '../core/hostname.ts';
-import { formatGoDuration, MILLISECOND } from '../core/format.ts';
-import { errorMessage, StowageError } from '../errors.ts';
+import type { HostRestoreStats } from '../api/index.ts';
+import type { FolderAddon, StreamRestorePlan } from '../addons/addon.ts';
 import { runPlan } from '../engine/run-plan.ts';
 import type { Restic } from '../engine/restic.ts';
 import type { SnapshotInfo } from '../engine/types.ts';
+import { StowageError } from '../errors.ts';
 import { resetFolder } from './interim-folder.ts';
-import { loadAddonTarget } from './load-target.ts';
-import { programOutputLogger } from './program-output.ts';
-import { openRepository, type OpenedRepository } from './open-repository.ts';
-import { writeOutput } from './output.ts';
 import type { StepContext, StepTargetInput } from './step-context.ts';
+import { runTargetStep, type OpenedTarget } from './target-step.ts';
 
 export interface RestoreStepInput extends StepTargetInput {
   restoreSession: string;
@@ -32,96 +26,82 @@ export interface RestoreStepInput extends StepTargetInput {
   snapshot: string;
 }
 
-export async function runRestoreStep(ctx: StepContext, input: RestoreStepInput): Promise<HostRestoreStats> {
-  const started = ctx.now();
-  const ref: TargetRef = {
-    apiVersion: 'appcatalog.appscode.com/v1alpha1',
-    kind: 'AppBinding',
-    ...input.appBinding,
-  };
-  const host = input.hostname || DEFAULT_HOST;
-  const log = ctx.logger.child({ restoreSession: `${input.namespace}/${input.restoreSession}`, host });
-  let stats: HostRestoreStats;
-  let opened: OpenedRepository | undefined;
-  try {
-    const addon = getAddon(input.addon);
-    if (!addon) throw new StowageError('INVALID_INPUT', `unknown addon "${input.addon}"`);
-    const scratch = join(input.scratchDir, 'restore');
-    await mkdir(scratch, { recursive: true, mode: 0o700 });
-    opened = await openRepository(ctx, input.repository, {
-      scratchDir: scratch,
-      enableCache: input.enableCache,
-    });
-    const target = await loadAddonTarget(ctx, input.appBinding, {
-      args: input.args,
-      params: input.params,
-      scratchDir: scratch,
-    });
-    await addon.waitReady(target, input.waitTimeoutSeconds);
-    const plan = await addon.planRestore(target);
-    const snapshots = input.snapshot
-      ? input.snapshot
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean)
-      : ['latest'];
-    const restic = opened.restic;
-    const programLog = programOutputLogger(log, addon.name);
-    const sourceHost = input.sourceHostname || host;
-    for (const snapshot of snapshots) {
-      if (addon.folder) {
-        const snap = await findSnapshot(restic, snapshot, sourceHost);
-        const snapPath = snap.paths[0] ?? '/';
-        if (!(snap.paths.length === 1 && snapPath === `/${plan.filename}`)) {
-          const dir = input.interimDataDir || join(scratch, 'interim-data');
-          await resetFolder(dir);
-          log.info({ snapshot: snap.shortId, path: snapPath, dir }, 'restoring the dump folder');
-          await restic.restore({ snapshot: `${snap.id}:${snapPath}`, target: dir });
-          log.info({ dir }, 'loading from the dump folder');
-          await runPlan(await addon.folder.planFolderRestore(target, dir), {
-            env: ctx.processEnv,
-            onStderrLine: programLog,
-          });
-          await resetFolder(dir); // the data belongs in the database, not left on the volume
-          continue;
-        }
-        log.info({ snapshot: snap.shortId, filename: plan.filename }, 'restore started');
-        await restic.dumpToCommand({
-          snapshot: snap.id,
-          filename: plan.filename,
-          plan,
-          onStderrLine: programLog,
-        });
-        continue;
-      }
-      log.info({ snapshot, filename: plan.filename }, 'restore started');
-      await restic.dumpToCommand({
-        snapshot,
-        filename: plan.filename,
-        ...(snapshot === 'latest' ? { host: sourceHost } : {}),
-        plan,
-        onStderrLine: programLog,
-      });
-    }
-    stats = {
-      hostname: host,
-      phase: 'Succeeded',
-      duration: formatGoDuration((ctx.now().getTime() - started.getTime()) * MILLISECOND),
-    };
-    log.info({ duration: stats.duration }, 'restore succeeded');
-  } catch (e) {
-    log.error({ err: errorMessage(e) }, 'restore failed');
-    stats = {
-      hostname: host,
-      phase: 'Failed',
-      duration: formatGoDuration((ctx.now().getTime() - started.getTime()) * MILLISECOND),
-      error: errorMessage(e),
-    };
-  } finally {
-    await opened?.dispose();
+/** What to restore, in the order given. */
+interface RestoreRequest {
+  plan: StreamRestorePlan;
+  /** The host whose snapshots `latest` means. */
+  sourceHost: string;
+  interimDir: string;
+}
+
+export function runRestoreStep(ctx: StepContext, input: RestoreStepInput): Promise<HostRestoreStats> {
+  return runTargetStep(ctx, input, {
+    verb: 'restore',
+    session: { restoreSession: `${input.namespace}/${input.restoreSession}` },
+    run: async (t) => {
+      const request: RestoreRequest = {
+        plan: await t.addon.planRestore(t.target),
+        sourceHost: input.sourceHostname || t.host,
+        interimDir: input.interimDataDir || join(t.scratch, 'interim-data'),
+      };
+      for (const snapshot of snapshotIds(input.snapshot)) await restoreSnapshot(ctx, t, request, snapshot);
+      return {};
+    },
+  });
+}
+
+function snapshotIds(list: string): string[] {
+  if (!list) return ['latest'];
+  return list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+async function restoreSnapshot(
+  ctx: StepContext,
+  t: OpenedTarget,
+  request: RestoreRequest,
+  snapshot: string,
+): Promise<void> {
+  if (!t.addon.folder) {
+    const host = snapshot === 'latest' ? { host: request.sourceHost } : {};
+    return streamSnapshot(t, request.plan, { snapshot, ...host });
   }
-  await writeOutput(input.outputDir, { targetStatus: { ref, stats: [stats] } });
-  return stats;
+  const snap = await findSnapshot(t.restic, snapshot, request.sourceHost);
+  const path = snap.paths[0] ?? '/';
+  if (snap.paths.length === 1 && path === `/${request.plan.filename}`) {
+    return streamSnapshot(t, request.plan, { snapshot: snap.id });
+  }
+  await restoreFolder(ctx, t, t.addon.folder, { id: snap.id, path, dir: request.interimDir });
+}
+
+/** restic writes the dump file to the loader's stdin. */
+async function streamSnapshot(
+  t: OpenedTarget,
+  plan: StreamRestorePlan,
+  selector: { snapshot: string; host?: string },
+): Promise<void> {
+  t.log.info({ snapshot: selector.snapshot, filename: plan.filename }, 'restore started');
+  await t.restic.dumpToCommand({ ...selector, filename: plan.filename, plan, onStderrLine: t.programLog });
+}
+
+/** The snapshot's folder is restored into `dir`, loaded from there, and removed again. */
+async function restoreFolder(
+  ctx: StepContext,
+  t: OpenedTarget,
+  folder: FolderAddon,
+  from: { id: string; path: string; dir: string },
+): Promise<void> {
+  await resetFolder(from.dir);
+  t.log.info({ snapshot: from.id, path: from.path, dir: from.dir }, 'restoring the dump folder');
+  await t.restic.restore({ snapshot: `${from.id}:${from.path}`, target: from.dir });
+  t.log.info({ dir: from.dir }, 'loading from the dump folder');
+  await runPlan(await folder.planFolderRestore(t.target, from.dir), {
+    env: ctx.processEnv,
+    onStderrLine: t.programLog,
+  });
+  await resetFolder(from.dir); // the data belongs in the database, not left on the volume
 }
 
 /** The snapshot an id or `latest` (newest of the source host) names; a clear error when none does. */

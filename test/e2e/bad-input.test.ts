@@ -6,9 +6,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDatabases, startPostgres, type PostgresServer } from '../harness/postgres.ts';
-import { Stowage, toYaml } from '../harness/stowage.ts';
+import { describe, expect, it } from 'vitest';
+import { toYaml } from '../harness/stowage.ts';
+import { condition } from './support/conditions.ts';
 import {
   appBinding,
   authSecret,
@@ -17,28 +17,15 @@ import {
   storageSecret,
   type Names,
 } from './support/manifests.ts';
+import { useStandaloneWithPostgres } from './support/standalone.ts';
 
-let pg: PostgresServer;
-let st: Stowage;
-
-beforeAll(async () => {
-  [pg, st] = await Promise.all([startPostgres(), Stowage.create({ name: 'input' })]);
-  await Promise.all([
-    seedDatabases(pg.superuserUrl, { databases: ['app'], tables: 1, rows: 100 }),
-    st.startServe(),
-  ]);
-});
-afterAll(async () => {
-  await st?.cleanup();
-  await pg?.stop();
-});
+const env = useStandaloneWithPostgres('input', { databases: ['app'], tables: 1, rows: 100 });
 
 const ONLY_APP = { task: { params: [{ name: 'databases', value: 'app' }] } };
-const condition = (o: { status?: { conditions?: Array<{ type: string }> } } | undefined, type: string) =>
-  o?.status?.conditions?.find((c) => c.type === type);
 
 describe('bad input', () => {
   it('apply -f of a folder: invalid files are reported precisely, exit 2, and the valid objects are applied and work', async () => {
+    const { st, pg } = env;
     const n: Names = { namespace: 'input', bc: 'good' };
     const bad: Names = { namespace: 'input', bc: 'bad' };
     const dir = join(st.root, 'mixed');
@@ -85,12 +72,11 @@ describe('bad input', () => {
     expect(await st.get('BackupConfiguration', bad.namespace, bad.bc)).toBeUndefined();
 
     await st.waitForPhase('BackupConfiguration', n.namespace, n.bc, ['Ready'], 30_000);
-    const name = await st.trigger(n.namespace, n.bc);
-    const session = await st.waitForFinal('BackupSession', n.namespace, name);
-    expect(session.status?.phase, st.diagnostics('BackupSession', n.namespace, name)).toBe('Succeeded');
+    await st.expectFinal('BackupSession', n.namespace, await st.trigger(n.namespace, n.bc));
   });
 
   it('a Repository whose storage Secret is missing: NotReady with BackendSecretFound=False, Ready once the Secret is applied', async () => {
+    const { st, pg } = env;
     const n: Names = { namespace: 'input', bc: 'nosecret' };
     await st.apply([
       repository(n, { local: { mountPath: join(st.root, 'repo-nosecret') } }),
@@ -110,8 +96,7 @@ describe('bad input', () => {
     expect(JSON.stringify(condition(notReady, 'BackendSecretFound'))).toContain(`${n.bc}-storage`);
     // A session now is skipped: the invoker is not ready.
     const early = await st.trigger(n.namespace, n.bc);
-    const skipped = await st.waitForFinal('BackupSession', n.namespace, early, 30_000);
-    expect(skipped.status?.phase).toBe('Skipped');
+    const skipped = await st.expectFinal('BackupSession', n.namespace, early, 'Skipped', 30_000);
     expect(condition(skipped, 'BackupSkipped')).toMatchObject({
       status: 'True',
       reason: 'SkippedTakingNewBackup',

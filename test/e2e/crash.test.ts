@@ -7,38 +7,34 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ObjectOf } from '../../src/api/index.ts';
-import { seedDatabases, startPostgres, type PostgresServer } from '../harness/postgres.ts';
-import { isAlive, isRestic, Stowage, waitFor, type ProcInfo } from '../harness/stowage.ts';
+import { isAlive, isRestic, type ProcInfo } from '../harness/processes.ts';
+import type { Stowage } from '../harness/stowage.ts';
+import { waitFor } from '../harness/wait.ts';
+import { expectNextBackupRecovers } from './scenarios/backup.ts';
+import { expectDeadlineExceeded } from './scenarios/session-rules.ts';
+import { condition } from './support/conditions.ts';
 import { seedLargeDatabase } from './support/large-data.ts';
-import { backupStack, RESTIC_PASSWORD, type Names } from './support/manifests.ts';
-import { checkReadData, locks, snapshots, type ResticTarget } from './support/restic-cli.ts';
+import { backupStack, localRepository, type Names, type RepositoryPlace } from './support/manifests.ts';
+import { checkReadData, locks, snapshots } from './support/restic-cli.ts';
+import { useStandaloneWithPostgres } from './support/standalone.ts';
 
-let pg: PostgresServer;
+const env = useStandaloneWithPostgres('crash', { databases: ['small'], tables: 1, rows: 200 });
 let st: Stowage;
-
 beforeAll(async () => {
-  pg = await startPostgres();
-  await seedLargeDatabase(pg.superuserUrl, 'big', 64);
-  await seedDatabases(pg.superuserUrl, { databases: ['small'], tables: 1, rows: 200 });
-  st = await Stowage.create({ name: 'crash' });
-  await st.startServe();
-});
-afterAll(async () => {
-  await st?.cleanup();
-  await pg?.stop();
+  st = env.st;
+  await seedLargeDatabase(env.pg.superuserUrl, 'big', 64);
 });
 
 /** Dump only the big database (the Task param Stash's postgres addon calls `databases`). */
 const BIG = { task: { params: [{ name: 'databases', value: 'big' }] } };
 const SMALL = { task: { params: [{ name: 'databases', value: 'small' }] } };
 
-async function setUp(n: Names, bcSpec: Record<string, unknown> = BIG): Promise<ResticTarget> {
-  const repository = join(st.root, `repo-${n.bc}`);
-  await st.apply(backupStack(n, pg, { local: { mountPath: repository } }, { bcSpec }));
-  await st.waitForPhase('BackupConfiguration', n.namespace, n.bc, ['Ready'], 30_000);
-  return { repository, env: { RESTIC_PASSWORD } };
+async function setUp(n: Names, bcSpec: Record<string, unknown> = BIG): Promise<RepositoryPlace> {
+  const place = localRepository(join(st.root, `repo-${n.bc}`));
+  await st.setUpBackup(n, backupStack(n, env.pg, place, { bcSpec }));
+  return place;
 }
 
 const jobOf = (session: string) => `stash-backup-${session}-0`;
@@ -75,24 +71,6 @@ async function waitMidUpload(
   );
 }
 
-/** Nothing started for our jobs is still running (bounded wait: killed processes take a moment). */
-async function expectNoLeftovers(): Promise<void> {
-  await waitFor(
-    'no processes left by the jobs',
-    () => (st.leftoverProcesses().length === 0 ? true : undefined),
-    {
-      timeoutMs: 15_000,
-      diagnostics: () =>
-        `still running:\n${st
-          .leftoverProcesses()
-          .map((p) => `${p.pid} ${p.argv.join(' ').slice(0, 200)}`)
-          .join('\n')}`,
-    },
-  );
-}
-
-const condition = (s: ObjectOf<'BackupSession'>, type: string) =>
-  s.status?.conditions?.find((c) => c.type === type);
 const targetCondition = (s: ObjectOf<'BackupSession'>, type: string) =>
   s.status?.targets?.[0]?.conditions?.find((c) => c.type === type);
 
@@ -101,49 +79,32 @@ describe('crashes and deadlines', () => {
     const n = { namespace: 'crash', bc: 'kill-step' };
     const repo = await setUp(n);
     const killed = await st.trigger(n.namespace, n.bc);
-    const { step } = await waitMidUpload(n, killed, repo.repository, 8 * 1024 * 1024);
+    const { step } = await waitMidUpload(n, killed, repo.target.repository, 8 * 1024 * 1024);
     expect(step.argv.join(' ')).toMatch(/ backup postgres /);
     process.kill(step.pid, 'SIGKILL');
 
-    const failed = await st.waitForFinal('BackupSession', n.namespace, killed);
-    expect(failed.status?.phase).toBe('Failed');
+    const failed = await st.expectFinal('BackupSession', n.namespace, killed, 'Failed');
     expect(failed.status?.sessionDuration).toBeTruthy();
     const disrupted = targetCondition(failed, 'BackupDisrupted');
     expect(disrupted).toMatchObject({ status: 'True', reason: 'FailedToCompleteDueToDisruption' });
     // The reason names the step that died and how.
     expect(disrupted?.message).toMatch(/step \S+ was killed by SIGKILL/);
     expect(failed.status?.targets?.[0]?.phase).toBe('Failed');
-    await expectNoLeftovers();
+    await st.waitForNoLeftovers();
 
-    const next = await st.waitForFinal('BackupSession', n.namespace, await st.trigger(n.namespace, n.bc));
-    expect(next.status?.phase, st.diagnostics('BackupSession', n.namespace, next.metadata.name!)).toBe(
-      'Succeeded',
-    );
-
-    // Exactly one snapshot — the one the successful session reports — and every pack reads back.
-    const snaps = await snapshots(repo);
-    expect(snaps.map((s) => s.short_id)).toEqual([next.status!.targets![0]!.stats![0]!.snapshots![0]!.name]);
-    const check = await checkReadData(repo);
-    expect(check.ok, check.output).toBe(true);
+    await expectNextBackupRecovers(st, n, repo);
   });
 
   it('a session that runs past spec.timeOut ends Failed with DeadlineExceeded and stops its backup', async () => {
     const n = { namespace: 'crash', bc: 'deadline' };
     const repo = await setUp(n, { ...BIG, timeOut: '3s' });
-    const name = await st.trigger(n.namespace, n.bc);
-    const session = await st.waitForFinal('BackupSession', n.namespace, name);
-    expect(session.status?.phase).toBe('Failed');
-    expect(session.status?.sessionDeadline).toBeTruthy();
-    expect(condition(session, 'DeadlineExceeded')).toMatchObject({
-      status: 'True',
-      reason: 'FailedToCompleteWithinDeadline',
-    });
-    expect(condition(session, 'DeadlineExceeded')?.message).toContain('3s');
-    expect(condition(session, 'MetricsPushed')?.status).toBe('True');
+    await expectDeadlineExceeded(st, n, await st.trigger(n.namespace, n.bc), '3s');
     // The job was stopped: no restic keeps uploading a snapshot nobody will report.
-    await expectNoLeftovers();
-    // (On a slow machine the deadline may come before the step has even initialised the repository.)
-    if (existsSync(join(repo.repository, 'config'))) expect(await snapshots(repo)).toEqual([]);
+    await st.waitForNoLeftovers();
+    // No snapshot: on a slow machine the deadline may even come before the step has initialised
+    // the repository, and then there is no repository to hold one.
+    const initialised = existsSync(join(repo.target.repository, 'config'));
+    expect(initialised ? await snapshots(repo.target) : []).toEqual([]);
   });
 
   it('serve SIGKILLed while a backup runs: the job finishes on its own and the restarted serve completes the session', async () => {
@@ -152,7 +113,7 @@ describe('crashes and deadlines', () => {
     const name = await st.trigger(n.namespace, n.bc);
     await st.waitForPhase('BackupSession', n.namespace, name, ['Running']);
     await st.waitForJob(n.namespace, jobOf(name));
-    await st.killServe();
+    await st.kill();
 
     // With serve down the job keeps going and records its own outcome and the target's result.
     const job = await waitFor(
@@ -169,9 +130,8 @@ describe('crashes and deadlines', () => {
     // Only serve makes a session final (history cleanup, metrics): it is not final yet.
     expect(reported?.status?.phase).toBe('Running');
 
-    await st.startServe();
-    const session = await st.waitForFinal('BackupSession', n.namespace, name, 30_000);
-    expect(session.status?.phase).toBe('Succeeded');
+    await st.start();
+    const session = await st.expectFinal('BackupSession', n.namespace, name, 'Succeeded', 30_000);
     expect(condition(session, 'MetricsPushed')?.status).toBe('True');
   });
 
@@ -179,15 +139,15 @@ describe('crashes and deadlines', () => {
     const n = { namespace: 'crash', bc: 'runner-crash' };
     const repo = await setUp(n);
     const name = await st.trigger(n.namespace, n.bc);
-    const { restic } = await waitMidUpload(n, name, repo.repository, 4 * 1024 * 1024);
+    const { restic } = await waitMidUpload(n, name, repo.target.repository, 4 * 1024 * 1024);
     // Freeze the upload so the scenario does not race the upload's speed: this restic stays
     // mid-upload for as long as serve is down.
     process.kill(restic.pid, 'SIGSTOP');
     const runner = st.job(n.namespace, jobOf(name))!;
-    await st.killServe();
+    await st.kill();
     process.kill(runner.pid!, 'SIGKILL');
 
-    await st.startServe();
+    await st.start();
     // The restarted serve finds the runner dead, records the Job as Failed and stops what it had
     // started. Let the upload run again from that moment: it must not finish.
     await waitFor(
@@ -200,20 +160,19 @@ describe('crashes and deadlines', () => {
       },
     );
     process.kill(restic.pid, 'SIGCONT');
-    const session = await st.waitForFinal('BackupSession', n.namespace, name, 60_000);
-    expect(session.status?.phase).toBe('Failed');
+    const session = await st.expectFinal('BackupSession', n.namespace, name, 'Failed', 60_000);
     const disrupted = targetCondition(session, 'BackupDisrupted');
     expect(disrupted?.status).toBe('True');
     expect(disrupted?.message).toMatch(/job runner \(pid \d+\) ended without reporting a result/);
     // What the dead runner had started (the step, its restic) was stopped when serve found the runner
     // dead, so it does not finish a snapshot behind the Failed session's back. (Had serve stayed down
     // until the upload finished, the snapshot would exist, unreported; the session would still say Failed.)
-    await expectNoLeftovers();
+    await st.waitForNoLeftovers();
     expect(isAlive(restic.pid)).toBe(false);
-    expect(await snapshots(repo)).toEqual([]);
+    expect(await snapshots(repo.target)).toEqual([]);
     // restic was stopped gracefully (the dump under it first, so it failed the backup and removed its lock).
-    expect(await locks(repo)).toEqual([]);
-    const check = await checkReadData(repo);
+    expect(await locks(repo.target)).toEqual([]);
+    const check = await checkReadData(repo.target);
     expect(check.ok, check.output).toBe(true);
   });
 });

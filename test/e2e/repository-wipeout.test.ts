@@ -5,81 +5,48 @@
  * Repository go; objects next to the prefix stay. A wipeOut the backend cannot honour is refused
  * when applied.
  */
-import { Client } from 'minio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMinio, type Minio } from '../harness/minio.ts';
-import { seedDatabases, startPostgres, type PostgresServer } from '../harness/postgres.ts';
-import { Stowage, waitFor } from '../harness/stowage.ts';
-import { backupStack, repoName } from './support/manifests.ts';
+import { waitFor } from '../harness/wait.ts';
+import { backupStack, minioRepository, repoName } from './support/manifests.ts';
+import { useStandaloneWithPostgres } from './support/standalone.ts';
 
-let pg: PostgresServer;
 let minio: Minio;
-let st: Stowage;
-let s3: Client;
 const BUCKET = 'stowage-wipe';
 
 beforeAll(async () => {
-  [pg, minio] = await Promise.all([startPostgres(), startMinio()]);
-  st = await Stowage.create({ name: 'wipeout' });
-  const url = new URL(minio.endpoint);
-  s3 = new Client({
-    endPoint: url.hostname,
-    port: Number(url.port),
-    useSSL: false,
-    accessKey: minio.accessKey,
-    secretKey: minio.secretKey,
-    region: 'us-east-1',
-  });
-  await Promise.all([
-    seedDatabases(pg.superuserUrl, { databases: ['shop'], tables: 1, rows: 200 }),
-    st.startServe(),
-  ]);
+  minio = await startMinio();
 });
+const env = useStandaloneWithPostgres('wipeout', { databases: ['shop'], tables: 1, rows: 200 });
 afterAll(async () => {
-  await st?.cleanup();
-  await Promise.all([pg?.stop(), minio?.stop()]);
+  await minio?.stop();
 });
 
-async function names(prefix: string): Promise<string[]> {
-  const out: string[] = [];
-  for await (const item of s3.listObjectsV2(BUCKET, prefix, true)) {
-    const name = (item as { name?: string }).name;
-    if (name !== undefined) out.push(name);
-  }
-  return out.sort();
-}
+const names = (prefix: string) => minio.objectNames(BUCKET, prefix);
 
 describe('Repository wipeOut (standalone)', () => {
   it('stowage delete repository: the prefix is emptied, then the Repository is gone; the rest of the bucket stays', async () => {
+    const { st, pg } = env;
     const n = { namespace: 'wipe', bc: 'shop' };
-    const stack = backupStack(
-      n,
-      pg,
-      { s3: { endpoint: minio.endpoint, bucket: BUCKET, prefix: 'pg/shop', region: 'us-east-1' } },
-      {
-        bcSpec: { task: { params: [{ name: 'databases', value: 'shop' }] } },
-        storageSecretExtra: { AWS_ACCESS_KEY_ID: minio.accessKey, AWS_SECRET_ACCESS_KEY: minio.secretKey },
-      },
-    ).map((o) => {
+    const stack = backupStack(n, pg, minioRepository(minio, BUCKET, 'pg/shop'), {
+      bcSpec: { task: { params: [{ name: 'databases', value: 'shop' }] } },
+    }).map((o) => {
       const obj = o as { kind: string; spec: Record<string, unknown> };
       return obj.kind === 'Repository' ? { ...obj, spec: { ...obj.spec, wipeOut: true } } : obj;
     });
-    await st.apply(stack);
-    await st.waitForPhase('BackupConfiguration', n.namespace, n.bc, ['Ready'], 30_000);
+    await st.setUpBackup(n, stack);
     await waitFor('the finalizer on the Repository', async () =>
       (await st.get('Repository', n.namespace, repoName(n)))?.metadata.finalizers?.includes('stash')
         ? true
         : undefined,
     );
 
-    const session = await st.waitForFinal('BackupSession', n.namespace, await st.trigger(n.namespace, n.bc));
-    expect(session.status?.phase, st.diagnostics('BackupSession', n.namespace, session.metadata.name!)).toBe(
-      'Succeeded',
-    );
+    await st.expectFinal('BackupSession', n.namespace, await st.trigger(n.namespace, n.bc));
     const stored = await names('pg/shop/');
     expect(stored).toContain('pg/shop/config');
     expect(stored.some((name) => name.startsWith('pg/shop/data/'))).toBe(true);
     // Next to the prefix, and a prefix that starts with the same characters: not the repository's.
+    const s3 = minio.client();
     await s3.putObject(BUCKET, 'pg/notes.txt', 'keep');
     await s3.putObject(BUCKET, 'pg/shop-archive/dump.sql', 'keep');
 
@@ -95,11 +62,7 @@ describe('Repository wipeOut (standalone)', () => {
     );
     expect(await names('pg/shop/')).toEqual([]);
     expect(await names('pg/')).toEqual(['pg/notes.txt', 'pg/shop-archive/dump.sql']);
-    const events = await st.store.listEvents({
-      kind: 'Repository',
-      namespace: n.namespace,
-      name: repoName(n),
-    });
+    const events = await st.events('Repository', n.namespace, repoName(n));
     expect(events.map((e) => [e.type, e.reason])).toEqual([['Normal', 'WipedOut']]);
     expect(events[0]?.message).toBe(
       `Deleted ${stored.length} backend objects under s3:${minio.endpoint}/${BUCKET}/pg/shop/`,
@@ -109,6 +72,7 @@ describe('Repository wipeOut (standalone)', () => {
   });
 
   it('wipeOut on a local backend is refused when applied, as Stash refuses it', async () => {
+    const { st } = env;
     const r = await st.run([
       'apply',
       '-f',

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ObjectOf } from '../../src/api/index.ts';
+import { DEFAULT_HOST } from '../../src/core/hostname.ts';
 import {
   seedDatabases,
   startPostgres,
@@ -15,8 +16,17 @@ import {
   withDatabase,
   type PostgresServer,
 } from '../harness/postgres.ts';
-import { render, repoRoot, Stowage, waitFor } from '../harness/stowage.ts';
-import { backupStack, cronAt, repoName, restoreSession, RESTIC_PASSWORD } from './support/manifests.ts';
+import { render, repoRoot, Stowage } from '../harness/stowage.ts';
+import { waitFor } from '../harness/wait.ts';
+import { expectRepositoryHolds, expectSucceededBackup } from './scenarios/backup.ts';
+import { condition } from './support/conditions.ts';
+import {
+  backupStack,
+  cronAt,
+  localRepository,
+  restoreSession,
+  RESTIC_PASSWORD,
+} from './support/manifests.ts';
 import { checkReadData, parseHumanBytes, snapshots } from './support/restic-cli.ts';
 
 let pg: PostgresServer;
@@ -28,39 +38,16 @@ afterAll(async () => {
   await pg?.stop();
 });
 
-const trueConditions = [
-  'BackendRepositoryInitialized',
-  'RetentionPolicyApplied',
-  'RepositoryIntegrityVerified',
-  'RepositoryMetricsPushed',
-  'BackupHistoryCleaned',
-  'MetricsPushed',
-];
+const HUMAN_SIZE = /^\d+(\.\d+)? (B|KiB|MiB|GiB)$/;
 
-function expectSucceededSession(session: ObjectOf<'BackupSession'>): void {
-  const st = session.status!;
-  expect(st.phase).toBe('Succeeded');
-  expect(st.sessionDuration).toMatch(/^(\d+m)?\d+s$/);
-  for (const type of trueConditions) {
-    const c = st.conditions?.find((x) => x.type === type);
-    expect(c, `condition ${type}`).toBeDefined();
-    expect(c?.status, `condition ${type}: ${c?.message}`).toBe('True');
-  }
-  expect(st.targets).toHaveLength(1);
-  const target = st.targets![0]!;
-  expect(target.phase).toBe('Succeeded');
-  expect(target.totalHosts).toBe(1);
-  expect(target.stats).toHaveLength(1);
-  const host = target.stats![0]!;
-  expect(host).toMatchObject({ hostname: 'host-0', phase: 'Succeeded' });
-  expect(host.error ?? '').toBe('');
+/** What a first backup of one database dump reports besides expectSucceededBackup(). */
+function expectFirstBackupDetails(session: ObjectOf<'BackupSession'>): void {
+  expect(session.status?.sessionDuration).toMatch(/^(\d+m)?\d+s$/);
+  const host = session.status!.targets![0]!.stats![0]!;
   expect(host.duration).toMatch(/^[\d.]+(ms|s|m)/);
-  expect(host.snapshots).toHaveLength(1);
   const snap = host.snapshots![0]!;
-  expect(snap.name).toMatch(/^[0-9a-f]{8}$/);
-  expect(snap.path).toBe('/dumpfile.sql');
-  expect(snap.totalSize).toMatch(/^\d+(\.\d+)? (B|KiB|MiB|GiB)$/);
-  expect(snap.uploaded).toMatch(/^\d+(\.\d+)? (B|KiB|MiB|GiB)$/);
+  expect(snap.totalSize).toMatch(HUMAN_SIZE);
+  expect(snap.uploaded).toMatch(HUMAN_SIZE);
   expect(snap.processingTime).toMatch(/^\d+:\d\d$/);
   // One file per snapshot (the dump), new in a first backup.
   expect(snap.fileStats).toEqual({ totalFiles: 1, newFiles: 1, modifiedFiles: 0, unmodifiedFiles: 0 });
@@ -89,7 +76,7 @@ describe('local-folder repository', () => {
       const bcFile = files.find((f) => f.includes('backupconfiguration'))!;
       for (const f of files.filter((f) => f !== bcFile))
         st.writeManifest(render(readFileSync(join(examples, f), 'utf8'), vars), f);
-      await st.startServe({ manifests: [join(st.root, 'manifests')] });
+      await st.start({ manifests: [join(st.root, 'manifests')] });
 
       const fireAt = new Date(Math.ceil((Date.now() + 6_000) / 1000) * 1000);
       const bcText = render(readFileSync(join(examples, bcFile), 'utf8'), vars);
@@ -102,40 +89,37 @@ describe('local-folder repository', () => {
         ['Ready'],
         30_000,
       );
-      expect(bc.status?.conditions?.find((c) => c.type === 'CronJobCreated')?.status).toBe('True');
+      expect(condition(bc, 'CronJobCreated')?.status).toBe('True');
 
-      // The scheduler names the session <bc>-<unix seconds of the firing>.
-      const [session0] = await waitForSessions(
-        st,
-        'demo',
-        'sample-postgres-backup',
-        1,
-        fireAt.getTime() + 30_000,
+      // The scheduler names the session <bc>-<unix seconds of the firing>, which is not before the
+      // time the schedule names.
+      const session0 = await waitFor(
+        'the scheduled BackupSession',
+        async () => (await st.backupSessions('demo', 'sample-postgres-backup'))[0],
+        { timeoutMs: 40_000, diagnostics: () => st.logTail() },
       );
-      expect(session0!.metadata.name).toMatch(/^sample-postgres-backup-\d+$/);
-      const firedAt = Number(session0!.metadata.name!.split('-').pop());
-      expect(Math.abs(firedAt - fireAt.getTime() / 1000)).toBeLessThanOrEqual(1);
-      expect(session0!.spec.invoker).toEqual({
+      expect(session0.metadata.name).toMatch(/^sample-postgres-backup-\d+$/);
+      const firedAt = Number(session0.metadata.name!.split('-').pop());
+      expect(firedAt).toBeGreaterThanOrEqual(fireAt.getTime() / 1000);
+      expect(session0.spec.invoker).toEqual({
         apiGroup: 'stash.appscode.com',
         kind: 'BackupConfiguration',
         name: 'sample-postgres-backup',
       });
 
-      const session = await st.waitForFinal('BackupSession', 'demo', session0!.metadata.name!);
-      expectSucceededSession(session);
-      const snap = session.status!.targets![0]!.stats![0]!.snapshots![0]!;
+      const session = await st.expectFinal('BackupSession', 'demo', session0.metadata.name!);
+      const snap = expectSucceededBackup(session);
+      expectFirstBackupDetails(session);
 
-      // The Repository status, as update-status writes it.
+      // The Repository status, as update-status writes it, and restic itself agree.
+      const place = localRepository(join(st.root, 'repository'));
+      await expectRepositoryHolds(st, { namespace: 'demo', name: 'local-repo' }, place, snap.name!);
       const repo = await st.get('Repository', 'demo', 'local-repo');
-      expect(repo?.status).toMatchObject({ integrity: true, snapshotCount: 1 });
-      expect(repo?.status?.totalSize).toMatch(/^\d+(\.\d+)? (B|KiB|MiB|GiB)$/);
+      expect(repo?.status?.totalSize).toMatch(HUMAN_SIZE);
       expect(repo?.status?.lastBackupTime).toBe(session.metadata.creationTimestamp);
-
-      // restic itself agrees: one snapshot with that id, host and path, and the data reads back.
-      const target = { repository: join(st.root, 'repository'), env: { RESTIC_PASSWORD } };
+      const target = place.target;
       const snaps = await snapshots(target);
-      expect(snaps.map((s) => s.short_id)).toEqual([snap.name]);
-      expect(snaps[0]).toMatchObject({ hostname: 'host-0', paths: ['/dumpfile.sql'] });
+      expect(snaps[0]).toMatchObject({ hostname: DEFAULT_HOST, paths: ['/dumpfile.sql'] });
       // The status sizes are restic's numbers, rounded for humans.
       const summary = snaps[0]!.summary!;
       expect(parseHumanBytes(snap.totalSize!) / summary.total_bytes_processed).toBeCloseTo(1, 2);
@@ -149,12 +133,9 @@ describe('local-folder repository', () => {
         await c.query('drop database crm with (force)');
       });
       await st.ok(['apply', '-f', join(examples, 'restoresession.yaml')]);
-      const restore = await st.waitForFinal('RestoreSession', 'demo', 'sample-postgres-restore');
-      expect(restore.status?.phase, st.diagnostics('RestoreSession', 'demo', 'sample-postgres-restore')).toBe(
-        'Succeeded',
-      );
+      const restore = await st.expectFinal('RestoreSession', 'demo', 'sample-postgres-restore');
       expect(restore.status?.stats).toEqual([
-        expect.objectContaining({ hostname: 'host-0', phase: 'Succeeded' }),
+        expect.objectContaining({ hostname: DEFAULT_HOST, phase: 'Succeeded' }),
       ]);
       expect(restore.status?.sessionDuration).toMatch(/^(\d+m)?\d+s$/);
       expect(await tableChecksums(pg.superuserUrl)).toEqual(before);
@@ -168,15 +149,12 @@ describe('local-folder repository', () => {
     const n = { namespace: 'pick', bc: 'pick-backup' };
     const st = await Stowage.create({ name: 'pick' });
     try {
-      await st.startServe();
-      await st.apply(backupStack(n, pg, { local: { mountPath: join(st.root, 'repository') } }));
-      await st.waitForPhase('BackupConfiguration', n.namespace, n.bc, ['Ready'], 30_000);
+      await st.start();
+      const place = localRepository(join(st.root, 'repository'));
+      await st.setUpBackup(n, backupStack(n, pg, place));
 
       const state1 = await tableChecksums(pg.superuserUrl);
-      const first = await st.waitForFinal('BackupSession', n.namespace, await st.trigger(n.namespace, n.bc));
-      expect(first.status?.phase, st.diagnostics('BackupSession', n.namespace, first.metadata.name!)).toBe(
-        'Succeeded',
-      );
+      const first = await st.expectFinal('BackupSession', n.namespace, await st.trigger(n.namespace, n.bc));
       const id1 = first.status!.targets![0]!.stats![0]!.snapshots![0]!.name!;
 
       // Change the data, back up again.
@@ -186,40 +164,18 @@ describe('local-folder repository', () => {
       await withClient(withDatabase(pg.superuserUrl, 'crm'), (c) => c.query('delete from public.items_2'));
       const state2 = await tableChecksums(pg.superuserUrl);
       expect(state2).not.toEqual(state1);
-      const second = await st.waitForFinal('BackupSession', n.namespace, await st.trigger(n.namespace, n.bc));
-      expect(second.status?.phase).toBe('Succeeded');
+      const second = await st.expectFinal('BackupSession', n.namespace, await st.trigger(n.namespace, n.bc));
       const id2 = second.status!.targets![0]!.stats![0]!.snapshots![0]!.name!;
       expect(id2).not.toBe(id1);
-      const snaps = await snapshots({ repository: join(st.root, 'repository'), env: { RESTIC_PASSWORD } });
+      const snaps = await snapshots(place.target);
       expect(snaps.map((s) => s.short_id).sort()).toEqual([id1, id2].sort());
 
       // Restore the first snapshot by id: the data is state 1 again, not the latest state 2.
       await st.apply([restoreSession(n, 'restore-first', [id1])]);
-      const restore = await st.waitForFinal('RestoreSession', n.namespace, 'restore-first');
-      expect(restore.status?.phase, st.diagnostics('RestoreSession', n.namespace, 'restore-first')).toBe(
-        'Succeeded',
-      );
+      await st.expectFinal('RestoreSession', n.namespace, 'restore-first');
       expect(await tableChecksums(pg.superuserUrl)).toEqual(state1);
-      expect(repoName(n)).toBe('pick-backup-repo');
     } finally {
       await st.cleanup();
     }
   });
 });
-
-async function waitForSessions(
-  st: Stowage,
-  namespace: string,
-  bc: string,
-  count: number,
-  untilMs: number,
-): Promise<Array<ObjectOf<'BackupSession'>>> {
-  return waitFor(
-    `${count} BackupSession(s) of ${namespace}/${bc}`,
-    async () => {
-      const l = await st.backupSessions(namespace, bc);
-      return l.length >= count ? l : undefined;
-    },
-    { timeoutMs: Math.max(1_000, untilMs - Date.now()), diagnostics: () => st.logTail() },
-  );
-}

@@ -28,7 +28,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, readyOrStop, startServer, waitForHttp, type ServerProcess } from './process.ts';
+import { freePort, readyOrStop, startServer, waitForHttp, waitUntil, type ServerProcess } from './process.ts';
 import { toolPath } from './tools.ts';
 
 export interface KubeCluster {
@@ -99,26 +99,6 @@ function apiGet(
     req.on('error', () => resolve({ status: 0, body: '' }));
     req.end();
   });
-}
-
-/** Polls `probe` every 100 ms until it is true; fails early when `server` exits. */
-async function waitUntil(
-  name: string,
-  server: ServerProcess,
-  probe: () => Promise<boolean>,
-  what: string,
-  timeoutMs: number,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const { exitCode, signalCode } = server.child;
-    if (exitCode !== null || signalCode !== null) {
-      throw new Error(`${name} exited (${exitCode ?? signalCode}) before ${what}:\n${server.output()}`);
-    }
-    if (await probe()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${name}: no ${what} within ${timeoutMs / 1000}s:\n${server.output()}`);
 }
 
 export function kubeconfigYaml(server: string, caFile: string, token: string): string {

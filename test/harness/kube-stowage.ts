@@ -5,8 +5,6 @@
  * chart creates, and the process pod runner (./pod-runner.ts) standing in for the kubelet, so
  * CronJobs, Jobs and their pods run for real as local processes.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,15 +19,18 @@ import {
 } from '../../src/runtime/kubernetes/kube-client.ts';
 import { KubeStore } from '../../src/runtime/kubernetes/kube-store.ts';
 import { installCrds } from '../integration/kubernetes/kube-support.ts';
+import { kubectlStowageBin, repoRoot, stowageBin } from './bin.ts';
+import { ChildLog } from './child-log.ts';
+import { runCommand, type CommandResult } from './command.ts';
 import { NAMESPACE as OPERATOR_NAMESPACE, RELEASE, renderChart } from './helm-chart.ts';
 import { kubeconfigYaml, startKubeCluster, type KubeCluster } from './kube-cluster.ts';
 import { startPodRunner, type PodRunner } from './pod-runner.ts';
 import { postgresBinDir } from './postgres.ts';
-import { freePort } from './process.ts';
-import { repoRoot, stowageBin, waitFor, type CommandResult } from './stowage.ts';
+import { freePort, startServer, type ServerProcess } from './process.ts';
+import { StowageRuntime } from './runtime.ts';
 import { toolPath } from './tools.ts';
+import { WaitAborted, waitFor } from './wait.ts';
 
-const FINAL = ['Succeeded', 'Failed', 'Skipped', 'Unknown'];
 const RBAC_KINDS = ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'];
 
 export interface KubeStowageOptions {
@@ -37,9 +38,8 @@ export interface KubeStowageOptions {
   pushgatewayUrl?: string;
 }
 
-type Session = ObjectOf<'BackupSession'> | ObjectOf<'RestoreSession'>;
-
-export class KubeStowage {
+export class KubeStowage extends StowageRuntime {
+  readonly runtime = 'kubernetes';
   readonly root: string;
   readonly cluster: KubeCluster;
   readonly clients: KubeClients;
@@ -47,9 +47,8 @@ export class KubeStowage {
   readonly podRunner: PodRunner;
   readonly #operatorKubeconfig: string;
   readonly #o: KubeStowageOptions;
-  #operator: ChildProcess | undefined;
-  #operatorLog = '';
-  #operatorGeneration = 0;
+  readonly #log = new ChildLog('operator');
+  #operator: ServerProcess | undefined;
   metricsPort = 0;
 
   private constructor(init: {
@@ -59,6 +58,7 @@ export class KubeStowage {
     operatorKubeconfig: string;
     options: KubeStowageOptions;
   }) {
+    super();
     this.root = init.root;
     this.cluster = init.cluster;
     this.clients = makeKubeClients(loadKubeConfig(init.cluster.kubeconfigPath));
@@ -102,16 +102,15 @@ export class KubeStowage {
   }
 
   get operatorPid(): number | undefined {
-    return this.#operator?.pid;
+    return this.#operator?.child.pid;
   }
 
   /** Starts `stowage operator` (as the chart's ServiceAccount) and waits until its informers synced. */
-  async startOperator(extraArgs: readonly string[] = []): Promise<void> {
-    if (this.#operator && this.#operator.exitCode === null && this.#operator.signalCode === null)
-      throw new Error('operator already running');
-    const generation = ++this.#operatorGeneration;
+  async start(extraArgs: readonly string[] = []): Promise<void> {
+    if (this.#operator?.running()) throw new Error('operator already running');
     this.metricsPort = await freePort();
-    const child = spawn(
+    const operator = startServer(
+      'operator',
       stowageBin,
       ['operator', `--listen=127.0.0.1:${this.metricsPort}`, '--resync=10s', ...extraArgs],
       {
@@ -123,28 +122,15 @@ export class KubeStowage {
           STOWAGE_LOG_FORMAT: 'json',
           ...(this.#o.pushgatewayUrl ? { STOWAGE_PUSHGATEWAY_URL: this.#o.pushgatewayUrl } : {}),
         },
-        stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
-    this.#operator = child;
-    const collect = (chunk: Buffer) => {
-      this.#operatorLog += chunk
-        .toString()
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => `[operator#${generation}] ${l}\n`)
-        .join('');
-      if (this.#operatorLog.length > 4_000_000) this.#operatorLog = this.#operatorLog.slice(-2_000_000);
-    };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
+    this.#operator = operator;
+    this.#log.follow(operator.child);
     await waitFor(
       'the operator to sync its informers',
       async () => {
-        if (child.exitCode !== null || child.signalCode !== null)
-          throw new Error(
-            `operator exited (${child.exitCode ?? child.signalCode}):\n${this.operatorLogTail()}`,
-          );
+        const { exitCode, signalCode } = operator.child;
+        if (!operator.running()) throw new WaitAborted(`operator exited (${exitCode ?? signalCode})`);
         const r = await fetch(`http://127.0.0.1:${this.metricsPort}/readyz`).catch(() => undefined);
         return r?.status === 200 ? true : undefined;
       },
@@ -152,22 +138,17 @@ export class KubeStowage {
     );
   }
 
-  async stopOperator(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-    const child = this.#operator;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
-    const exited = once(child, 'exit');
-    child.kill(signal);
-    await exited;
-    return child.exitCode;
+  async stop(): Promise<void> {
+    await this.#operator?.stop();
   }
 
   /** SIGKILL (a crash): Jobs keep running in the cluster. */
-  async killOperator(): Promise<void> {
-    await this.stopOperator('SIGKILL');
+  async kill(): Promise<void> {
+    await this.#operator?.kill();
   }
 
   operatorLogTail(lines = 60): string {
-    return this.#operatorLog.split('\n').slice(-lines).join('\n');
+    return this.#log.tail(lines);
   }
 
   /** Creates namespaces as needed, then creates (or replaces the spec of) each object, in order. */
@@ -194,48 +175,9 @@ export class KubeStowage {
     }
   }
 
-  get<K extends KindName>(kind: K, namespace: string, name: string): Promise<ObjectOf<K> | undefined> {
-    return this.store.get(kind, namespace, name);
-  }
-
-  async waitForPhase<K extends KindName>(
-    kind: K,
-    namespace: string,
-    name: string,
-    phases: readonly string[],
-    timeoutMs = 120_000,
-  ): Promise<ObjectOf<K>> {
-    return waitFor(
-      `${kind} ${namespace}/${name} to reach ${phases.join('|')}`,
-      async () => {
-        const o = await this.get(kind, namespace, name);
-        const phase = (o as { status?: { phase?: string } } | undefined)?.status?.phase;
-        return o && phase && phases.includes(phase) ? o : undefined;
-      },
-      { timeoutMs, intervalMs: 500, diagnostics: () => this.#lastDiagnostics },
-    );
-  }
-
-  waitForFinal<K extends 'BackupSession' | 'RestoreSession'>(
-    kind: K,
-    namespace: string,
-    name: string,
-    timeoutMs = 180_000,
-  ): Promise<ObjectOf<K>> {
-    return this.waitForPhase(kind, namespace, name, FINAL, timeoutMs);
-  }
-
-  /** BackupSessions of an invoker, newest first. */
-  async backupSessions(namespace: string, bc: string): Promise<ObjectOf<'BackupSession'>[]> {
-    const all = await this.store.list('BackupSession', { namespace });
-    return all
-      .filter((s) => s.spec.invoker?.name === bc)
-      .sort((a, b) => (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? ''));
-  }
-
   /** `kubectl stowage <args>` with the admin kubeconfig (the plugin binary, as kubectl would run it). */
-  async kubectlStowage(args: readonly string[]): Promise<CommandResult> {
-    const child = spawn(join(repoRoot, 'bin/kubectl-stowage'), [...args], {
+  async cli(args: readonly string[]): Promise<CommandResult> {
+    return runCommand(kubectlStowageBin, args, {
       env: {
         PATH: process.env.PATH ?? '/usr/bin:/bin',
         HOME: process.env.HOME ?? this.root,
@@ -243,31 +185,11 @@ export class KubeStowage {
         KUBECONFIG: this.cluster.kubeconfigPath,
         STOWAGE_RESTIC: await toolPath('restic'),
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const [code] = (await once(child, 'exit')) as [number | null];
-    return { code: code ?? -1, stdout, stderr };
   }
 
-  /** `kubectl stowage trigger <bc> -n <ns>`: the name of the BackupSession it created. */
-  async trigger(namespace: string, bc: string): Promise<string> {
-    const r = await this.kubectlStowage(['trigger', bc, '-n', namespace]);
-    const m = /backupsession\/(\S+) created/.exec(r.stdout + r.stderr);
-    if (r.code !== 0 || !m)
-      throw new Error(`kubectl stowage trigger ${bc} failed (${r.code}): ${r.stdout}${r.stderr}`);
-    return m[1]!;
-  }
-
-  #lastDiagnostics = '';
-
-  /** Status, events, the session's pod logs and the operator's log tail, for assertion messages. */
-  async diagnostics(kind: KindName, namespace: string, name: string): Promise<string> {
-    const o = await this.get(kind, namespace, name).catch(() => undefined);
-    const events = await this.store.listEvents({ kind, namespace, name }).catch(() => []);
+  /** The logs of the pods named after the object (the tail of each container) and the operator's. */
+  protected async explain(_kind: KindName, namespace: string, name: string): Promise<string[]> {
     const pods = await this.clients.core.listNamespacedPod({ namespace }).catch(() => ({ items: [] }));
     const podLogs = pods.items
       .filter((p) => (p.metadata?.name ?? '').includes(name))
@@ -282,17 +204,11 @@ export class KubeStowage {
               .join('\n'),
         ),
       );
-    this.#lastDiagnostics = [
-      `${kind} ${namespace}/${name}: ${JSON.stringify((o as { status?: unknown } | undefined)?.status, null, 1)}`,
-      `events: ${events.map((e) => `${e.type} ${e.reason}: ${e.message}`).join(' | ')}`,
-      ...podLogs,
-      `operator log:\n${this.operatorLogTail(30)}`,
-    ].join('\n');
-    return this.#lastDiagnostics;
+    return [...podLogs, `operator log:\n${this.operatorLogTail(30)}`];
   }
 
   async cleanup(): Promise<void> {
-    await this.stopOperator().catch(() => undefined);
+    await this.stop().catch(() => undefined);
     await this.podRunner.stop().catch(() => undefined);
     await this.cluster.stop();
     if (!process.env.STOWAGE_E2E_KEEP) rmSync(this.root, { recursive: true, force: true });
@@ -335,8 +251,4 @@ async function installOperatorIdentity(
     mode: 0o600,
   });
   return file;
-}
-
-export function isFinalSession(s: Session | undefined): boolean {
-  return FINAL.includes(s?.status?.phase ?? '');
 }

@@ -7,11 +7,11 @@
  */
 import { execFile } from 'node:child_process';
 import { chown, mkdtemp, readdir, rm, writeFile, access } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { freePort } from './process.ts';
 
 const run = promisify(execFile);
 
@@ -46,17 +46,6 @@ export async function postgresBinDir(): Promise<string> {
   const { stdout } = await run('pg_config', ['--bindir']).catch(() => ({ stdout: '' }));
   if (stdout.trim()) return stdout.trim();
   throw new Error('no PostgreSQL binaries found: run scripts/peers/postgres.sh or set STOWAGE_PG_BIN');
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (addr && typeof addr === 'object' ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 async function osUser(name: string): Promise<{ uid: number; gid: number }> {

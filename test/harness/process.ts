@@ -21,17 +21,19 @@ export interface ServerProcess {
   child: ChildProcess;
   /** Last 16 KiB of stdout+stderr, for error messages. */
   output(): string;
-  /** SIGTERM, then SIGKILL after 5 s; resolves when the process is gone. */
+  /** SIGTERM, then SIGKILL after the grace period (5 s); resolves when the process is gone. */
   stop(): Promise<void>;
   /** SIGKILL now (simulates a crash). */
   kill(): Promise<void>;
+  /** Not exited yet. */
+  running(): boolean;
 }
 
 export function startServer(
   name: string,
   command: string,
   args: readonly string[],
-  options: { env?: Record<string, string | undefined>; cwd?: string } = {},
+  options: { env?: Record<string, string | undefined>; cwd?: string; graceMs?: number } = {},
 ): ServerProcess {
   const child = spawn(command, [...args], {
     env: options.env ?? process.env,
@@ -45,7 +47,8 @@ export function startServer(
   const signalAndWait = async (signal: NodeJS.Signals): Promise<void> => {
     if (gone()) return;
     child.kill(signal);
-    const timer = signal === 'SIGKILL' ? undefined : setTimeout(() => child.kill('SIGKILL'), 5_000);
+    const grace = options.graceMs ?? 5_000;
+    const timer = signal === 'SIGKILL' ? undefined : setTimeout(() => child.kill('SIGKILL'), grace);
     await exited;
     if (timer) clearTimeout(timer);
   };
@@ -54,26 +57,28 @@ export function startServer(
     output,
     stop: () => signalAndWait('SIGTERM'),
     kill: () => signalAndWait('SIGKILL'),
+    running: () => !gone(),
   };
 }
 
-async function poll(
+/** Polls `probe` every 100 ms until it is true; fails early when `server` exits. */
+export async function waitUntil(
   name: string,
   server: ServerProcess,
   probe: () => Promise<boolean>,
-  timeoutMs: number,
   what: string,
+  timeoutMs: number,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const { exitCode, signalCode } = server.child;
     if (exitCode !== null || signalCode !== null) {
-      throw new Error(`${name} exited (${exitCode ?? signalCode}) before it was ready:\n${server.output()}`);
+      throw new Error(`${name} exited (${exitCode ?? signalCode}) before ${what}:\n${server.output()}`);
     }
     if (await probe()) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`${name} was not ready (${what}) within ${timeoutMs / 1000}s:\n${server.output()}`);
+  throw new Error(`${name}: no ${what} within ${timeoutMs / 1000}s:\n${server.output()}`);
 }
 
 export function waitForPort(
@@ -91,7 +96,7 @@ export function waitForPort(
       });
       socket.once('error', () => resolve(false));
     });
-  return poll(name, server, probe, timeoutMs, `port ${port}`);
+  return waitUntil(name, server, probe, `port ${port} open`, timeoutMs);
 }
 
 /** Ready when GET `url` answers with one of `okStatuses` (default: any 2xx). */
@@ -110,7 +115,7 @@ export function waitForHttp(
       return false;
     }
   };
-  return poll(name, server, probe, options.timeoutMs ?? 30_000, `GET ${url}`);
+  return waitUntil(name, server, probe, `GET ${url} answered`, options.timeoutMs ?? 30_000);
 }
 
 /** Stops a server that failed to become ready, then rethrows. */

@@ -4,11 +4,10 @@
  * STOWAGE_PUSHGATEWAY or, when unset, from scripts/peers/pushgateway.sh (which installs the
  * Debian package if it is missing and prints the path).
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
+import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { freePort, readyOrStop, startServer, waitForHttp } from './process.ts';
 
 const execFileAsync = promisify(execFile);
 const peerScript = fileURLToPath(new URL('../../scripts/peers/pushgateway.sh', import.meta.url));
@@ -30,71 +29,19 @@ async function pushgatewayBinary(): Promise<string> {
   return bin;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (address === null || typeof address === 'string') throw new Error('could not pick a free port');
-  return address.port;
-}
-
-async function waitReady(url: string, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) {
-      throw new Error(`pushgateway exited with code ${child.exitCode} before it was ready:\n${output()}`);
-    }
-    try {
-      const res = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1_000) });
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`pushgateway at ${url} was not ready within 30s:\n${output()}`);
-}
-
 export async function startPushgateway(): Promise<Pushgateway> {
   const bin = await pushgatewayBinary();
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(
-    bin,
-    [`--web.listen-address=127.0.0.1:${port}`, '--persistence.file=', '--log.level=warn'],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  const collect = (chunk: Buffer): void => {
-    output = (output + chunk.toString()).slice(-8_000);
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, 'exit');
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(timer);
-  };
-
-  try {
-    await waitReady(url, child, () => output);
-  } catch (e) {
-    await stop();
-    throw e;
-  }
-
+  const server = startServer('pushgateway', bin, [
+    `--web.listen-address=127.0.0.1:${port}`,
+    '--persistence.file=',
+    '--log.level=warn',
+  ]);
+  await readyOrStop(server, waitForHttp('pushgateway', server, `${url}/-/ready`));
   return {
     url,
-    stop,
+    stop: () => server.stop(),
     async scrape(): Promise<string> {
       const res = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(10_000) });
       if (!res.ok) throw new Error(`GET ${url}/metrics: HTTP ${res.status}`);

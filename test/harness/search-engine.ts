@@ -61,6 +61,8 @@ const lines: Array<{ kind: EngineKind; key: string; javaMin: number; javaMax: nu
   { kind: 'elasticsearch', key: 'ELASTICSEARCH8_VERSION', javaMin: 17, javaMax: 25 },
 ];
 
+const major = (version: string): number => Number(version.split('.')[0]);
+
 function pinned(): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of readFileSync(join(root, 'scripts/versions.env'), 'utf8').split('\n')) {
@@ -94,19 +96,49 @@ function safeList(dir: string): string[] {
   }
 }
 
-function hasJdk(javaMin: number, javaMax: number): boolean {
-  return [...installedJdks().keys()].some((v) => v >= javaMin && v <= javaMax);
+type EngineLine = (typeof lines)[number];
+
+/** Why `line` cannot run here (no pin, or no installed JDK in its range), or undefined when it can. */
+function cannotRun(line: EngineLine, versions: Record<string, string>, jdks: number[]): string | undefined {
+  const version = versions[line.key];
+  if (!version) return `${line.kind}: scripts/versions.env pins no ${line.key}`;
+  if (jdks.some((v) => v >= line.javaMin && v <= line.javaMax)) return undefined;
+  return `${line.kind} ${version} (${line.key}) needs a JDK ${line.javaMin} to ${line.javaMax}`;
 }
 
-/** The engines pinned in scripts/versions.env for which a suitable JDK is installed. */
-export function availableEngines(): Array<{ kind: EngineKind; version: string }> {
+/** Throws one error for every line in `wanted` that cannot run here, naming the JDKs there are. */
+function requireRunnable(wanted: EngineLine[], versions: Record<string, string>): void {
+  const jdks = [...installedJdks().keys()].sort((a, b) => a - b);
+  const problems = wanted.map((l) => cannotRun(l, versions, jdks)).filter((p) => p !== undefined);
+  if (problems.length === 0) return;
+  const found = jdks.length > 0 ? `JDK ${jdks.join(', ')}` : 'no JDK';
+  throw new Error(
+    `${problems.join('; ')}. Found ${found} under /usr/lib/jvm and $JAVA_HOME: install one in each ` +
+      'range (docs/search-engines.md). The search-engine suites never drop an engine.',
+  );
+}
+
+/**
+ * Every engine pinned in scripts/versions.env. Throws, naming each engine and the Java range it
+ * needs, when one of them has no JDK here: a missing JDK fails the suite instead of shrinking it,
+ * on every machine (a developer's green run means what CI's does).
+ */
+export function availableEngines(): PinnedEngine[] {
   const versions = pinned();
-  return lines
-    .filter((l) => versions[l.key] && hasJdk(l.javaMin, l.javaMax))
-    .map((l) => ({ kind: l.kind, version: versions[l.key]! }));
+  requireRunnable(lines, versions);
+  return lines.map((l) => {
+    const version = versions[l.key]!;
+    return { kind: l.kind, version, major: major(version), name: `${l.kind} ${version}` };
+  });
 }
 
-const major = (version: string): number => Number(version.split('.')[0]);
+export interface PinnedEngine {
+  kind: EngineKind;
+  /** e.g. '7.17.29', its major (7) and a title for describe.each ('elasticsearch 7.17.29'). */
+  version: string;
+  major: number;
+  name: string;
+}
 
 /** `version` may be exact ('7.17.29'), a major ('7') or absent (the newest pinned line). */
 function resolveVersion(kind: EngineKind, version: string | undefined): string {
@@ -492,6 +524,12 @@ export async function startSearchEngine(
   } = {},
 ): Promise<SearchEngine> {
   const resolved = resolveVersion(kind, version);
+  const versions = pinned();
+  // A pinned version: say which JDK is missing (the peers script would only skip it).
+  requireRunnable(
+    lines.filter((l) => l.kind === kind && versions[l.key] === resolved),
+    versions,
+  );
   const inst = await install(kind, resolved);
   const asRoot = process.getuid?.() === 0;
   const runAs = asRoot ? await osUser(inst.user) : undefined;

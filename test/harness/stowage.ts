@@ -1,14 +1,13 @@
 /**
  * The standalone runtime as a user runs it, for the e2e tests: `bin/stowage serve` as a child
  * process over a temporary STOWAGE_STATE_DIR (optionally pushing to a Pushgateway), its log kept
- * across restarts, `bin/stowage <cmd>` runs returning {code, stdout, stderr}, manifests rendered
- * from templates, and a LocalStore opened on the same state database for assertions.
+ * across restarts, `bin/stowage <cmd>` runs, manifests written as files, and a LocalStore opened on
+ * the same state database for assertions. The scenario interface is ./runtime.ts; what is here
+ * besides is standalone only: the job rows, the processes a job started, their logs.
  *
  * Processes are only ever signalled by pid: serve (our child), and at cleanup whatever still runs
  * with our temporary folder in its environment (job runners, steps, restic: see ownedProcesses).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import {
   existsSync,
   mkdirSync,
@@ -19,21 +18,22 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { stringify } from 'yaml';
-import type { KindName, ObjectOf } from '../../src/api/index.ts';
+import type { KindName } from '../../src/api/index.ts';
 import { LocalStore } from '../../src/runtime/standalone/local-store.ts';
 import { openStateDb, type StateDb } from '../../src/runtime/standalone/state-db.ts';
+import { stowageBin } from './bin.ts';
+import { ChildLog } from './child-log.ts';
+import { runCommand, succeeded, type CommandResult } from './command.ts';
+import { startServer, type ServerProcess } from './process.ts';
+import { listProcesses, processTree, signalEach, type ProcInfo } from './processes.ts';
 import { resticBinary } from './restic.ts';
+import { StowageRuntime } from './runtime.ts';
+import { WaitAborted, waitFor } from './wait.ts';
 
-export const repoRoot = resolve(import.meta.dirname, '../..');
-export const stowageBin = join(repoRoot, 'bin/stowage');
-
-export interface CommandResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+// integration/kubernetes/operator.test.ts reads these from here.
+export { repoRoot, stowageBin } from './bin.ts';
 
 export interface StowageOptions {
   /** STOWAGE_PUSHGATEWAY_URL for serve and its jobs. */
@@ -54,94 +54,6 @@ export function toYaml(objects: readonly unknown[]): string {
   return objects.map((o) => stringify(o)).join('---\n');
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `probe` until it returns something other than undefined; throws with `what` and diagnostics. */
-export async function waitFor<T>(
-  what: string,
-  probe: () => T | undefined | Promise<T | undefined>,
-  o: { timeoutMs?: number; intervalMs?: number; diagnostics?: () => string } = {},
-): Promise<T> {
-  const deadline = Date.now() + (o.timeoutMs ?? 60_000);
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (e) {
-      lastError = e;
-    }
-    if (Date.now() >= deadline) break;
-    await sleep(o.intervalMs ?? 250);
-  }
-  const extra = o.diagnostics?.() ?? '';
-  throw new Error(
-    `timed out after ${(o.timeoutMs ?? 60_000) / 1000}s waiting for ${what}` +
-      (lastError ? ` (last error: ${(lastError as Error).message})` : '') +
-      (extra ? `\n${extra}` : ''),
-  );
-}
-
-export interface ProcInfo {
-  pid: number;
-  ppid: number;
-  pgid: number;
-  /** Clock ticks since boot when the process started (to tell a reused pid apart). */
-  startTime: number;
-  argv: string[];
-}
-
-/** Every process visible in /proc (Linux). */
-export function listProcesses(): ProcInfo[] {
-  const out: ProcInfo[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // comm may contain spaces and parentheses: fields start after the last ')'.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean);
-      out.push({
-        pid: Number(entry),
-        ppid: Number(fields[1]),
-        pgid: Number(fields[2]),
-        startTime: Number(fields[19]),
-        argv,
-      });
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out;
-}
-
-/** `pid` and everything below it (by parent pid), parents first. */
-export function processTree(pid: number, all: ProcInfo[] = listProcesses()): ProcInfo[] {
-  const byParent = new Map<number, ProcInfo[]>();
-  for (const p of all) byParent.set(p.ppid, [...(byParent.get(p.ppid) ?? []), p]);
-  const root = all.find((p) => p.pid === pid);
-  const out: ProcInfo[] = root ? [root] : [];
-  for (let i = 0; i < out.length; i++) out.push(...(byParent.get(out[i]!.pid) ?? []));
-  return out;
-}
-
-/** Whether `pid` is a live process (a zombie, dead but not yet reaped by its parent, is not). */
-export function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
-}
-
-/** A restic process, by its argv (`…/restic … <subcommand> …`). */
-export function isRestic(p: ProcInfo, subcommand?: string): boolean {
-  const exe = p.argv[0] ?? '';
-  return (exe === 'restic' || exe.endsWith('/restic')) && (!subcommand || p.argv.includes(subcommand));
-}
-
 export interface JobRow {
   namespace: string;
   name: string;
@@ -151,19 +63,19 @@ export interface JobRow {
   workdir: string;
 }
 
-export class Stowage {
+export class Stowage extends StowageRuntime {
+  readonly runtime = 'standalone';
   readonly root: string;
   readonly stateDir: string;
   readonly env: Record<string, string>;
-  #serve: ChildProcess | undefined;
-  #serveExit: Promise<unknown> | undefined;
-  #log = '';
-  #generation = 0;
+  #serve: ServerProcess | undefined;
+  readonly #log = new ChildLog('serve');
   #db: StateDb | undefined;
   #store: LocalStore | undefined;
   #manifestCounter = 0;
 
   private constructor(root: string, env: Record<string, string>) {
+    super();
     this.root = root;
     this.stateDir = join(root, 'state');
     this.env = env;
@@ -203,104 +115,69 @@ export class Stowage {
   }
 
   get servePid(): number | undefined {
-    return this.#serve?.pid;
+    return this.#serve?.child.pid;
   }
 
   get serving(): boolean {
-    return this.#serve !== undefined && this.#serve.exitCode === null && this.#serve.signalCode === null;
+    return this.#serve?.running() ?? false;
   }
 
-  /** Starts `stowage serve` and waits until it logs that it is serving. */
-  async startServe(o: { manifests?: string[] } = {}): Promise<void> {
+  /** Starts `stowage serve` (with `-m` for each manifest folder) and waits until it logs that it is serving. */
+  async start(o: { manifests?: string[] } = {}): Promise<void> {
     if (this.serving) throw new Error('serve is already running');
-    const generation = ++this.#generation;
     const args = ['serve', '--listen', '127.0.0.1:0', ...(o.manifests ?? []).flatMap((m) => ['-m', m])];
-    const child = spawn(stowageBin, args, { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.#serve = child;
-    this.#serveExit = once(child, 'exit');
+    // A graceful stop waits for running reconciles; a job runner outlives serve anyway.
+    const serve = startServer('serve', stowageBin, args, { env: this.env, graceMs: 15_000 });
+    this.#serve = serve;
     let ready = false;
-    const onData = (chunk: Buffer) => {
-      const text = chunk.toString();
-      this.#log += text
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => `[serve#${generation}] ${l}\n`)
-        .join('');
-      if (this.#log.length > 4_000_000) this.#log = this.#log.slice(-2_000_000);
+    this.#log.follow(serve.child, (text) => {
       if (text.includes('stowage is serving')) ready = true;
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    const deadline = Date.now() + 60_000;
-    while (!ready) {
-      if (child.exitCode !== null || child.signalCode !== null)
-        throw new Error(
-          `serve exited (${child.exitCode ?? child.signalCode}) while starting:\n${this.logTail()}`,
-        );
-      if (Date.now() > deadline) throw new Error(`serve did not start within 60s:\n${this.logTail()}`);
-      await sleep(100);
-    }
+    });
+    await waitFor(
+      'serve to start',
+      () => {
+        const { exitCode, signalCode } = serve.child;
+        if (!serve.running())
+          throw new WaitAborted(`serve exited (${exitCode ?? signalCode}) while starting`);
+        return ready || undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 100, diagnostics: () => this.logTail() },
+    );
   }
 
-  /** SIGTERM (graceful) and wait for the exit. */
-  async stopServe(): Promise<void> {
-    await this.#signalServe('SIGTERM');
+  async stop(): Promise<void> {
+    await this.#serve?.stop();
   }
 
   /** SIGKILL serve (a crash): running jobs keep going, as they would on a real node. */
-  async killServe(): Promise<void> {
-    await this.#signalServe('SIGKILL');
-  }
-
-  async restartServe(): Promise<void> {
-    await this.stopServe();
-    await this.startServe();
-  }
-
-  async #signalServe(signal: NodeJS.Signals): Promise<void> {
-    const child = this.#serve;
-    if (!child || !this.serving) return;
-    child.kill(signal);
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    await this.#serveExit;
-    clearTimeout(timer);
-    this.#serve = undefined;
+  async kill(): Promise<void> {
+    await this.#serve?.kill();
   }
 
   /** serve's log (every generation), JSON lines prefixed with the generation. */
   logs(): string {
-    return this.#log;
+    return this.#log.all();
   }
 
   logTail(lines = 60): string {
-    return this.#log.split('\n').slice(-lines).join('\n');
+    return this.#log.tail(lines);
   }
 
   /** Runs `bin/stowage <args>` with this state dir. */
-  async run(
-    args: string[],
+  run(
+    args: readonly string[],
     o: { timeoutMs?: number; env?: Record<string, string> } = {},
   ): Promise<CommandResult> {
-    const child = spawn(stowageBin, args, {
-      env: { ...this.env, ...o.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs ?? 120_000);
-    const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
-    clearTimeout(timer);
-    return { code: code ?? (signal ? 128 : -1), stdout, stderr };
+    return runCommand(stowageBin, args, { env: { ...this.env, ...o.env }, timeoutMs: o.timeoutMs });
+  }
+
+  cli(args: readonly string[]): Promise<CommandResult> {
+    return this.run(args);
   }
 
   /** Runs a command that must succeed. */
-  async ok(args: string[]): Promise<CommandResult> {
-    const r = await this.run(args);
-    if (r.code !== 0)
-      throw new Error(`stowage ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-    return r;
+  async ok(args: readonly string[]): Promise<CommandResult> {
+    return succeeded(`stowage ${args.join(' ')}`, await this.run(args));
   }
 
   /** Writes a manifest file under the work folder and returns its path. */
@@ -313,79 +190,15 @@ export class Stowage {
   }
 
   /** `stowage apply -f` of YAML text or objects; must succeed. */
-  async apply(content: string | readonly unknown[]): Promise<CommandResult> {
-    return this.ok(['apply', '-f', this.writeManifest(content)]);
-  }
-
-  /** `stowage trigger` → the new BackupSession's name. */
-  async trigger(namespace: string, bc: string): Promise<string> {
-    const r = await this.ok(['trigger', bc, '-n', namespace]);
-    const m = /backupsession\/(\S+) created/.exec(r.stdout);
-    if (!m?.[1]) throw new Error(`unexpected trigger output: ${r.stdout}`);
-    return m[1];
-  }
-
-  async get<K extends KindName>(kind: K, namespace: string, name: string): Promise<ObjectOf<K> | undefined> {
-    return this.store.get(kind, namespace, name);
-  }
-
-  /** Waits until the object's status.phase is one of `phases`; returns the object. */
-  async waitForPhase<K extends KindName>(
-    kind: K,
-    namespace: string,
-    name: string,
-    phases: readonly string[],
-    timeoutMs = 120_000,
-  ): Promise<ObjectOf<K>> {
-    return waitFor(
-      `${kind} ${namespace}/${name} to reach ${phases.join('|')}`,
-      async () => {
-        const o = await this.store.get(kind, namespace, name);
-        const phase = (o as { status?: { phase?: string } } | undefined)?.status?.phase;
-        return phase && phases.includes(phase) ? o : undefined;
-      },
-      {
-        timeoutMs,
-        diagnostics: () => this.diagnostics(kind, namespace, name),
-      },
-    );
-  }
-
-  /** Waits for a final phase (Succeeded, Failed, Skipped, Unknown, Invalid). */
-  waitForFinal<K extends 'BackupSession' | 'RestoreSession'>(
-    kind: K,
-    namespace: string,
-    name: string,
-    timeoutMs = 180_000,
-  ): Promise<ObjectOf<K>> {
-    return this.waitForPhase(
-      kind,
-      namespace,
-      name,
-      ['Succeeded', 'Failed', 'Skipped', 'Unknown', 'Invalid'],
-      timeoutMs,
-    );
-  }
-
-  /** BackupSessions of a BackupConfiguration, oldest first. */
-  async backupSessions(namespace: string, bc: string): Promise<Array<ObjectOf<'BackupSession'>>> {
-    const all = await this.store.list('BackupSession', {
-      namespace,
-      labels: { 'stash.appscode.com/invoker-name': bc },
-    });
-    return all.sort(
-      (a, b) =>
-        (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') ||
-        Number(a.metadata.resourceVersion ?? 0) - Number(b.metadata.resourceVersion ?? 0),
-    );
+  async apply(content: string | readonly object[]): Promise<void> {
+    await this.ok(['apply', '-f', this.writeManifest(content)]);
   }
 
   jobs(namespace?: string): JobRow[] {
+    const columns = 'SELECT namespace, name, phase, reason, pid, workdir FROM jobs';
     const rows = (namespace === undefined
-      ? this.db.prepare('SELECT namespace, name, phase, reason, pid, workdir FROM jobs').all()
-      : this.db
-          .prepare('SELECT namespace, name, phase, reason, pid, workdir FROM jobs WHERE namespace = ?')
-          .all(namespace)) as unknown as JobRow[];
+      ? this.db.prepare(columns).all()
+      : this.db.prepare(`${columns} WHERE namespace = ?`).all(namespace)) as unknown as JobRow[];
     return rows;
   }
 
@@ -424,25 +237,12 @@ export class Stowage {
       .join('\n');
   }
 
-  /** The object, its events and the logs of its jobs — for failure messages. */
-  diagnostics(kind: string, namespace: string, name: string): string {
-    try {
-      const obj = this.store.getSync(kind as KindName, namespace, name);
-      const events = this.db
-        .prepare('SELECT type, reason, message FROM events WHERE kind = ? AND namespace = ? AND name = ?')
-        .all(kind, namespace, name);
-      const jobs = this.jobs(namespace)
-        .filter((j) => j.name.includes(name.replace(/\./g, '-')))
-        .map((j) => `job ${j.name} ${j.phase} ${j.reason ?? ''}\n${this.jobLogs(namespace, j.name)}`);
-      return [
-        `${kind} ${namespace}/${name}: ${JSON.stringify((obj as { status?: unknown } | undefined)?.status ?? obj ?? null, null, 1)}`,
-        `events: ${JSON.stringify(events)}`,
-        ...jobs,
-        `serve log (tail):\n${this.logTail(40)}`,
-      ].join('\n');
-    } catch (e) {
-      return `(no diagnostics: ${(e as Error).message})`;
-    }
+  /** The jobs named after the object, with their logs, and serve's log tail. */
+  protected explain(_kind: KindName, namespace: string, name: string): Promise<string[]> {
+    const jobs = this.jobs(namespace)
+      .filter((j) => j.name.includes(name.replace(/\./g, '-')))
+      .map((j) => `job ${j.name} ${j.phase} ${j.reason ?? ''}\n${this.jobLogs(namespace, j.name)}`);
+    return Promise.resolve([...jobs, `serve log (tail):\n${this.logTail(40)}`]);
   }
 
   /**
@@ -466,16 +266,26 @@ export class Stowage {
     return this.ownedProcesses().filter((p) => p.pid !== this.servePid);
   }
 
+  /** Waits until nothing our jobs started still runs (killed processes take a moment to go). */
+  async waitForNoLeftovers(timeoutMs = 15_000): Promise<void> {
+    const list = () =>
+      this.leftoverProcesses()
+        .map((p) => `${p.pid} ${p.argv.join(' ').slice(0, 200)}`)
+        .join('\n');
+    await waitFor(
+      'no processes left by the jobs',
+      () => (this.leftoverProcesses().length ? undefined : true),
+      {
+        timeoutMs,
+        diagnostics: () => `still running:\n${list()}`,
+      },
+    );
+  }
+
   /** Stops serve, kills what our jobs left behind (by pid), closes the store, removes the folder. */
   async cleanup(o: { keep?: boolean } = {}): Promise<void> {
-    await this.stopServe().catch(() => undefined);
-    for (const p of this.leftoverProcesses()) {
-      try {
-        process.kill(p.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    await this.stop().catch(() => undefined);
+    signalEach(this.leftoverProcesses(), 'SIGKILL');
     this.#db?.close();
     this.#db = undefined;
     this.#store = undefined;

@@ -167,7 +167,7 @@ describe('BulkLoader', () => {
             body: '{"error":{"type":"es_rejected_execution_exception","reason":"rejected"}}',
           };
         if (n === 2) return { status: 503, body: 'upstream down' };
-        if (n === 3) throw new StowageError('DATABASE_UNREACHABLE', 'ECONNRESET', { retryable: true });
+        if (n === 3) throw new StowageError('DATABASE_UNREACHABLE', 'ECONNRESET');
         return ok(body);
       },
       { bulkBytes: 1 << 20 },

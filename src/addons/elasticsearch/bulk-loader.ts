@@ -303,7 +303,7 @@ export class BulkLoader {
         throw new StowageError(
           'DATABASE_OVERLOADED',
           `the cluster kept rejecting ${retry.length} document(s) (first in index "${retry.index(0)}") for ${Math.round((now - rejectedSince) / 1000)}s (last: ${why}); give it more capacity, lower --concurrency or --bulk-bytes, or raise --retry-timeout`,
-          { retryable: true },
+          {},
         );
       }
       attempt++;

@@ -12,7 +12,7 @@
  * folder (ADR 0008).
  */
 import type { StashFunction, Task } from '../../api/index.ts';
-import { addonCatalog, REPOSITORY_FLAGS, sessionFlags } from '../catalog-common.ts';
+import { addonCatalog } from '../catalog-common.ts';
 
 export const ELASTICSEARCH_ADDON_VERSIONS = [
   '5.6.4',
@@ -31,58 +31,15 @@ export const OPENSEARCH_ADDON_VERSIONS = ['1.3.2', '2.19.0', '3.0.0'] as const;
 
 type Family = 'elasticsearch' | 'opensearch';
 
-function backupFunction(family: Family, version: string, image: string): StashFunction {
-  return {
-    apiVersion: 'stash.appscode.com/v1beta1',
-    kind: 'Function',
-    metadata: { name: `${family}-backup-${version}` },
-    spec: {
-      image,
-      args: [
-        'backup',
-        family,
-        ...REPOSITORY_FLAGS,
-        '--hostname=${HOSTNAME:=}',
-        '--interim-data-dir=${INTERIM_DATA_DIR:=}',
-        ...sessionFlags('backup'),
-        '--es-args=${args:=}',
-        '--output-dir=${outputDir:=}',
-      ],
-    },
-  };
-}
-
-function restoreFunction(family: Family, version: string, image: string): StashFunction {
-  return {
-    apiVersion: 'stash.appscode.com/v1beta1',
-    kind: 'Function',
-    metadata: { name: `${family}-restore-${version}` },
-    spec: {
-      image,
-      args: [
-        'restore',
-        family,
-        ...REPOSITORY_FLAGS,
-        '--hostname=${HOSTNAME:=}',
-        '--source-hostname=${SOURCE_HOSTNAME:=}',
-        '--interim-data-dir=${INTERIM_DATA_DIR:=}',
-        ...sessionFlags('restore'),
-        '--es-args=${args:=}',
-        '--output-dir=${outputDir:=}',
-      ],
-    },
-  };
-}
-
 function familyCatalog(
   family: Family,
   image: string,
   versions: readonly string[],
 ): Array<StashFunction | Task> {
-  return addonCatalog(family, versions, (v) => [
-    backupFunction(family, v, image),
-    restoreFunction(family, v, image),
-  ]);
+  return addonCatalog(family, versions, image, {
+    beforeSession: ['--interim-data-dir=${INTERIM_DATA_DIR:=}'],
+    afterSession: ['--es-args=${args:=}'],
+  });
 }
 
 /** Every Elasticsearch catalog object, Functions then Tasks, versions in the list's order. */

@@ -8,10 +8,16 @@
  * get the connection through their environment (`connectionEnv`) and the CA as a 0600 file, so the
  * password never reaches argv or a log line.
  */
-import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AddonTarget } from '../addon.ts';
-import { appBindingUrl } from '../app-binding-url.ts';
+import { appBindingSubject } from '../app-binding-url.ts';
+import {
+  appBindingAddress,
+  appBindingCa,
+  firstSet,
+  urlCredential,
+  writePrivateFile,
+} from '../connection-parts.ts';
 import { ValidationError } from '../../errors.ts';
 
 export interface SearchConnection {
@@ -26,31 +32,19 @@ export interface SearchConnection {
 const USER_KEYS = ['username', 'ADMIN_USERNAME'] as const;
 const PASSWORD_KEYS = ['password', 'ADMIN_PASSWORD'] as const;
 
-function pick(values: Record<string, string>, keys: readonly string[]): string | undefined {
-  for (const k of keys) if (values[k] !== undefined && values[k] !== '') return values[k];
-  return undefined;
-}
-
 export function searchConnection(target: Pick<AddonTarget, 'appBinding' | 'credentials'>): SearchConnection {
   const ab = target.appBinding;
-  const subject = `AppBinding/${ab.metadata.namespace ? `${ab.metadata.namespace}/` : ''}${ab.metadata.name ?? '<no name>'}`;
-  const raw = appBindingUrl(ab);
   // A service reference without a scheme yields `host:port`; KubeDB's are `http` or `https`.
-  const url = URL.parse(raw.includes('://') ? raw : `http://${raw}`);
-  if (!url || !url.hostname || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new ValidationError(subject, [
-      {
-        path: 'spec.clientConfig',
-        message: `"${raw}" is not an http(s) address of an Elasticsearch cluster`,
-      },
-    ]);
-  }
-  const username =
-    pick(target.credentials, USER_KEYS) ?? (url.username ? decodeURIComponent(url.username) : undefined);
-  const password =
-    pick(target.credentials, PASSWORD_KEYS) ?? (url.password ? decodeURIComponent(url.password) : undefined);
+  const url = appBindingAddress(
+    ab,
+    'http',
+    'an http(s) address of an Elasticsearch cluster',
+    (u) => u.protocol === 'http:' || u.protocol === 'https:',
+  );
+  const username = firstSet(target.credentials, USER_KEYS) ?? urlCredential(url.username);
+  const password = firstSet(target.credentials, PASSWORD_KEYS) ?? urlCredential(url.password);
   if (username !== undefined && password === undefined) {
-    throw new ValidationError(subject, [
+    throw new ValidationError(appBindingSubject(ab), [
       {
         path: 'spec.secret',
         message: 'the Secret has a user name but no "password" (or "ADMIN_PASSWORD") key',
@@ -59,10 +53,7 @@ export function searchConnection(target: Pick<AddonTarget, 'appBinding' | 'crede
   }
   url.username = '';
   url.password = '';
-  const caPem = ab.spec.clientConfig.caBundle
-    ? Buffer.from(ab.spec.clientConfig.caBundle, 'base64').toString('utf8')
-    : undefined;
-  return { url: url.toString().replace(/\/+$/, ''), username, password, caPem };
+  return { url: url.toString().replace(/\/+$/, ''), username, password, caPem: appBindingCa(ab) };
 }
 
 /** Environment names the dump/load programs read their connection from. */
@@ -83,8 +74,7 @@ export async function connectionEnv(
   if (conn.password !== undefined) env[CONNECTION_ENV.password] = conn.password;
   if (conn.caPem) {
     const file = join(scratchDir, 'elasticsearch-ca.pem');
-    await writeFile(file, conn.caPem, { mode: 0o600 });
-    await chmod(file, 0o600);
+    await writePrivateFile(file, conn.caPem);
     env[CONNECTION_ENV.caFile] = file;
   }
   return env;

@@ -64,25 +64,44 @@ function slowPath(line: Buffer, where: string): DocumentRef {
   const bad = (why: string): never => {
     throw new StowageError('ARCHIVE_INVALID', `${where} is not a document line: ${why}`);
   };
-  const fields = scanObject(line, bad);
-  let index: unknown;
-  let type: unknown;
-  let id: unknown;
-  let routing: unknown;
-  let source: Buffer | undefined;
-  for (const [key, start, end] of fields) {
+  return checkedDocument(lineFields(line, bad), bad);
+}
+
+/** A line's fields as found, before their types are checked. */
+interface LineFields {
+  index: unknown;
+  type: unknown;
+  id: unknown;
+  routing: unknown;
+  source: Buffer | undefined;
+}
+
+function lineFields(line: Buffer, bad: (why: string) => never): LineFields {
+  const found: LineFields = {
+    index: undefined,
+    type: undefined,
+    id: undefined,
+    routing: undefined,
+    source: undefined,
+  };
+  for (const [key, start, end] of scanObject(line, bad)) {
     const text = () => parseJson(line, start, end, bad);
-    if (key === '_source') source = line.subarray(start, end);
-    else if (key === '_index') index = text();
-    else if (key === '_type') type = text();
-    else if (key === '_id') id = text();
-    else if (key === '_routing') routing = text();
-    else if (key === 'fields' && routing === undefined) {
+    if (key === '_source') found.source = line.subarray(start, end);
+    else if (key === '_index') found.index = text();
+    else if (key === '_type') found.type = text();
+    else if (key === '_id') found.id = text();
+    else if (key === '_routing') found.routing = text();
+    else if (key === 'fields' && found.routing === undefined) {
       // Old elasticdump lines carry routing as a stored field.
       const f = text() as { _routing?: unknown; routing?: unknown } | null;
-      routing = f?._routing ?? f?.routing;
+      found.routing = f?._routing ?? f?.routing;
     }
   }
+  return found;
+}
+
+function checkedDocument(found: LineFields, bad: (why: string) => never): DocumentRef {
+  const { index, type, id, routing, source } = found;
   if (typeof index !== 'string') bad('no "_index" string');
   if (typeof id !== 'string' && typeof id !== 'number') bad('no "_id" string');
   if (source === undefined || source[0] !== 0x7b) {
@@ -91,13 +110,7 @@ function slowPath(line: Buffer, where: string): DocumentRef {
   if (type !== undefined && type !== null && typeof type !== 'string') bad('"_type" is not a string');
   if (routing !== undefined && routing !== null && typeof routing !== 'string')
     bad('"_routing" is not a string');
-  return {
-    index: index as string,
-    type: (type as string | null | undefined) ?? undefined,
-    id: String(id as string | number),
-    routing: (routing as string | null | undefined) ?? undefined,
-    source: source!,
-  };
+  return { index, type: type ?? undefined, id: String(id), routing: routing ?? undefined, source };
 }
 
 function parseJson(b: Buffer, start: number, end: number, bad: (why: string) => never): unknown {

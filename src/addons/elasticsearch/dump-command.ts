@@ -22,8 +22,9 @@ import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { ValidationError } from '../../errors.ts';
 import { connectionFromEnv } from './connection.ts';
-import { dump, effectiveSlices, type DumpLog, type DumpProgress } from './dump.ts';
+import { dump, effectiveSlices, type DumpProgress } from './dump.ts';
 import { parseDumpArgs } from './dump-options.ts';
+import { untrustedCertificateCode, validationLine } from './failure-text.ts';
 import type { DumpSink } from './dump-sink.ts';
 import { FolderWriter } from './folder-writer.ts';
 import { SearchHttpError, SearchClient } from './http-client.ts';
@@ -62,17 +63,13 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
 export function failureLine(e: unknown): string {
   let msg: string;
   if (e instanceof ValidationError) {
-    msg = `${e.subject} is invalid: ${e.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`;
+    msg = validationLine(e);
   } else if (e instanceof Error) {
-    msg = e.message;
-    const code = tlsCode(e);
+    msg = e.message + hint(e);
+    const code = untrustedCertificateCode(e);
     if (code) {
       // Node's advice to try --use-system-ca does not apply: the CA comes from the AppBinding.
-      msg = `${msg.replace(/; if the root CA is installed locally.*$/, '')} — the server's TLS certificate is not trusted (${code}): check the CA bundle of the AppBinding`;
-    } else if (e instanceof SearchHttpError && e.status === 401) {
-      msg += ' — check the user name and password in the AppBinding’s Secret';
-    } else if (e instanceof SearchHttpError && e.status === 403) {
-      msg += ' — the user lacks a privilege the dump needs (read, view_index_metadata, monitor)';
+      msg = `${e.message.replace(/; if the root CA is installed locally.*$/, '')} — the server's TLS certificate is not trusted (${code}): check the CA bundle of the AppBinding`;
     }
   } else {
     msg = String(e);
@@ -80,15 +77,13 @@ export function failureLine(e: unknown): string {
   return `error: ${msg.replace(/\s*\n\s*/g, '; ')}\n`;
 }
 
-const TLS_CODES =
-  /^(UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_HAS_EXPIRED|ERR_TLS_CERT_ALTNAME_INVALID|CERT_UNTRUSTED)$/;
-
-function tlsCode(e: Error): string | undefined {
-  for (let c: unknown = e; c instanceof Error; c = c.cause) {
-    const code = (c as { code?: unknown }).code;
-    if (typeof code === 'string' && TLS_CODES.test(code)) return code;
-  }
-  return undefined;
+/** What to check after a refused request. */
+function hint(e: Error): string {
+  if (!(e instanceof SearchHttpError)) return '';
+  if (e.status === 401) return ' — check the user name and password in the AppBinding’s Secret';
+  if (e.status === 403)
+    return ' — the user lacks a privilege the dump needs (read, view_index_metadata, monitor)';
+  return '';
 }
 
 function logLine(level: 'info' | 'warn', msg: string, fields: Record<string, unknown> = {}): void {
@@ -99,14 +94,7 @@ async function run(argv: readonly string[], signal: AbortSignal): Promise<void> 
   const cmd = parseCommandLine(argv);
   const options = parseDumpArgs(cmd.userArgs);
   for (const w of options.warnings) logLine('warn', w);
-  if (cmd.outputDir !== undefined) {
-    const st = await stat(cmd.outputDir).catch(() => undefined);
-    if (!st?.isDirectory()) {
-      throw new ValidationError('dump-command', [
-        { path: '--output-dir', message: `${cmd.outputDir} is not an existing folder` },
-      ]);
-    }
-  }
+  if (cmd.outputDir !== undefined) await checkOutputDir(cmd.outputDir);
   // eslint-disable-next-line no-restricted-properties -- this program's configuration is its environment
   const conn = await connectionFromEnv(process.env);
   const cores = availableParallelism();
@@ -117,20 +105,7 @@ async function run(argv: readonly string[], signal: AbortSignal): Promise<void> 
   const sink: DumpSink = cmd.outputDir
     ? new FolderWriter(cmd.outputDir, options.parts)
     : new StreamWriter(process.stdout, 'stdout');
-  const log: DumpLog = (level, msg, fields) => logLine(level, msg, fields);
-  let progress: (() => DumpProgress) | undefined;
-  let started = 0;
-  const report = (msg: string) => {
-    if (!progress) return;
-    const p = progress();
-    const seconds = (performance.now() - started) / 1000;
-    logLine('info', msg, {
-      documents: p.documents,
-      total: p.total,
-      docsPerSecond: seconds > 0 ? Math.round(p.documents / seconds) : 0,
-    });
-  };
-  const timer = setInterval(() => report('dump progress'), PROGRESS_EVERY_MS);
+  const progress = new ProgressLines();
   try {
     const result = await dump({
       client,
@@ -138,27 +113,63 @@ async function run(argv: readonly string[], signal: AbortSignal): Promise<void> 
       sink,
       cores,
       signal,
-      log,
-      onStart: (p) => {
-        progress = p;
-        started = performance.now();
-      },
+      log: (level, msg, fields) => logLine(level, msg, fields),
+      onStart: (read) => progress.start(read),
     });
-    clearInterval(timer);
-    const seconds = started ? (performance.now() - started) / 1000 : 0;
+    progress.stop();
     logLine('info', 'dump complete', {
       method: result.method,
       indices: result.indices.length,
       documents: result.total,
-      seconds: Math.round(seconds * 10) / 10,
-      docsPerSecond: seconds > 0 ? Math.round(result.total / seconds) : 0,
+      ...progress.rate(result.total),
       slices: result.slices,
       batchSize: result.batchSize,
       ...(cmd.outputDir ? { outputDir: cmd.outputDir } : {}),
     });
   } finally {
-    clearInterval(timer);
+    progress.stop();
     await client.close().catch(() => {});
+  }
+}
+
+async function checkOutputDir(dir: string): Promise<void> {
+  const st = await stat(dir).catch(() => undefined);
+  if (!st?.isDirectory()) {
+    throw new ValidationError('dump-command', [
+      { path: '--output-dir', message: `${dir} is not an existing folder` },
+    ]);
+  }
+}
+
+/** `dump progress` lines every PROGRESS_EVERY_MS once the documents flow, and the final rate. */
+class ProgressLines {
+  #read: (() => DumpProgress) | undefined;
+  #started = 0;
+  readonly #timer = setInterval(() => this.#report(), PROGRESS_EVERY_MS);
+
+  start(read: () => DumpProgress): void {
+    this.#read = read;
+    this.#started = performance.now();
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+
+  /** Seconds since the documents started to flow, and documents per second. */
+  rate(documents: number): { seconds: number; docsPerSecond: number } {
+    const seconds = this.#started ? (performance.now() - this.#started) / 1000 : 0;
+    return {
+      seconds: Math.round(seconds * 10) / 10,
+      docsPerSecond: seconds > 0 ? Math.round(documents / seconds) : 0,
+    };
+  }
+
+  #report(): void {
+    if (!this.#read) return;
+    const p = this.#read();
+    const { docsPerSecond } = this.rate(p.documents);
+    logLine('info', 'dump progress', { documents: p.documents, total: p.total, docsPerSecond });
   }
 }
 

@@ -102,99 +102,23 @@ const IGNORED: Record<string, string> = {
 };
 const IGNORED_PREFIXES = ['input-', 'output-', 'aws', 's3'];
 
+/** The flags as read: every value of a string flag, the last of a count or a boolean. */
+interface ReadFlags {
+  strings: Map<string, string[]>;
+  counts: Map<string, number>;
+  booleans: Map<string, boolean>;
+  issues: FieldIssue[];
+  warnings: string[];
+}
+
 export function parseDumpArgs(args: readonly string[]): DumpOptions {
-  const issues: FieldIssue[] = [];
-  const warnings: string[] = [];
-  const strings = new Map<string, string[]>();
-  const counts = new Map<string, number>();
-  const booleans = new Map<string, boolean>();
-
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === '') continue;
-    if (!arg.startsWith('--') || arg === '--') {
-      warnings.push(`ignoring argument "${arg}": only --flag=value options are understood`);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq < 0 ? undefined : eq);
-    let value = eq < 0 ? undefined : arg.slice(eq + 1);
-    const kind = FLAGS[name];
-    const flag = `--${name}`;
-    if (!kind) {
-      const reason =
-        IGNORED[name] ??
-        (IGNORED_PREFIXES.some((p) => name.startsWith(p))
-          ? 'the connection comes from the AppBinding'
-          : undefined);
-      warnings.push(
-        reason ? `ignoring multielasticdump option ${flag}: ${reason}` : `ignoring unknown option ${flag}`,
-      );
-      // `--flag value`: skip the value too, so it is not taken for an argument of its own.
-      if (value === undefined && args[i + 1] !== undefined && !args[i + 1]!.startsWith('--')) i++;
-      continue;
-    }
-    if (value === undefined && kind !== 'boolean') {
-      const next = args[i + 1];
-      if (next === undefined || next.startsWith('--')) {
-        issues.push({ path: flag, message: `needs a value (${flag}=<${kind === 'count' ? 'n' : 'value'}>)` });
-        continue;
-      }
-      value = next;
-      i++;
-    }
-    switch (kind) {
-      case 'string':
-        strings.set(name, [...(strings.get(name) ?? []), unquote(value!)]);
-        break;
-      case 'count': {
-        const n = /^\d+$/.test(value!.trim()) ? Number(value!.trim()) : Number.NaN;
-        const max = name === 'batch-size' || name === 'limit' ? MAX_BATCH_SIZE : MAX_SLICES;
-        if (!Number.isSafeInteger(n) || n < 1 || n > max) {
-          issues.push({ path: flag, message: `must be a whole number from 1 to ${max}, got "${value!}"` });
-        } else {
-          counts.set(name, n);
-        }
-        break;
-      }
-      case 'boolean': {
-        const v = value === undefined ? 'true' : value.trim().toLowerCase();
-        if (v !== 'true' && v !== 'false') {
-          issues.push({ path: flag, message: `must be true or false, got "${value!}"` });
-        } else {
-          booleans.set(name, v === 'true');
-        }
-        break;
-      }
-    }
-  }
-
-  const parts = resolveParts(strings, booleans, issues);
-  const last = (name: string) => strings.get(name)?.at(-1);
-  let filter: IndexFilter | undefined;
-  try {
-    filter = buildIndexFilter(
-      {
-        match: last('match'),
-        include: strings.get('include')?.join(','),
-        exclude: strings.get('exclude')?.join(','),
-        includeHidden: booleans.get('include-hidden') ?? false,
-      },
-      SUBJECT,
-    );
-  } catch (e) {
-    if (!(e instanceof ValidationError)) throw e;
-    issues.push(...e.issues);
-  }
-  if (counts.has('slices') && counts.has('parallel') && counts.get('slices') !== counts.get('parallel')) {
-    warnings.push(`--parallel=${counts.get('parallel')} ignored: --slices=${counts.get('slices')} is given`);
-  }
-  if (counts.has('batch-size') && counts.has('limit') && counts.get('batch-size') !== counts.get('limit')) {
-    warnings.push(
-      `--limit=${counts.get('limit')} ignored: --batch-size=${counts.get('batch-size')} is given`,
-    );
-  }
-  if (issues.length > 0 || !filter) throw new ValidationError(SUBJECT, issues);
+  const flags = readFlags(args);
+  const parts = resolveParts(flags.strings, flags.booleans, flags.issues);
+  const filter = dumpFilter(flags);
+  const { counts, warnings } = flags;
+  warnShadowed(flags, 'slices', 'parallel');
+  warnShadowed(flags, 'batch-size', 'limit');
+  if (flags.issues.length > 0 || !filter) throw new ValidationError(SUBJECT, flags.issues);
   return {
     filter,
     slices: counts.get('slices') ?? counts.get('parallel'),
@@ -202,6 +126,113 @@ export function parseDumpArgs(args: readonly string[]): DumpOptions {
     parts,
     warnings,
   };
+}
+
+function readFlags(args: readonly string[]): ReadFlags {
+  const flags: ReadFlags = {
+    strings: new Map(),
+    counts: new Map(),
+    booleans: new Map(),
+    issues: [],
+    warnings: [],
+  };
+  for (let i = 0; i < args.length; i++) i = readFlag(args, i, flags);
+  return flags;
+}
+
+/** Reads the flag at `args[i]`; returns the index of the last argument it took (its value's). */
+function readFlag(args: readonly string[], i: number, flags: ReadFlags): number {
+  const arg = args[i]!;
+  if (arg === '') return i;
+  if (!arg.startsWith('--') || arg === '--') {
+    flags.warnings.push(`ignoring argument "${arg}": only --flag=value options are understood`);
+    return i;
+  }
+  const eq = arg.indexOf('=');
+  const name = arg.slice(2, eq < 0 ? undefined : eq);
+  const value = eq < 0 ? undefined : arg.slice(eq + 1);
+  const kind = FLAGS[name];
+  const next = args[i + 1];
+  const nextIsValue = value === undefined && next !== undefined && !next.startsWith('--');
+  if (!kind) {
+    flags.warnings.push(ignoredWarning(name));
+    // `--flag value`: skip the value too, so it is not taken for an argument of its own.
+    return nextIsValue ? i + 1 : i;
+  }
+  if (value !== undefined || kind === 'boolean') {
+    storeFlag(flags, name, kind, value);
+    return i;
+  }
+  if (!nextIsValue) {
+    flags.issues.push({
+      path: `--${name}`,
+      message: `needs a value (--${name}=<${kind === 'count' ? 'n' : 'value'}>)`,
+    });
+    return i;
+  }
+  storeFlag(flags, name, kind, next);
+  return i + 1;
+}
+
+function ignoredWarning(name: string): string {
+  const reason =
+    IGNORED[name] ??
+    (IGNORED_PREFIXES.some((p) => name.startsWith(p))
+      ? 'the connection comes from the AppBinding'
+      : undefined);
+  return reason
+    ? `ignoring multielasticdump option --${name}: ${reason}`
+    : `ignoring unknown option --${name}`;
+}
+
+/** `value` is undefined only for a boolean given without one (`--include-hidden`). */
+function storeFlag(flags: ReadFlags, name: string, kind: Kind, value: string | undefined): void {
+  const flag = `--${name}`;
+  if (kind === 'string') {
+    flags.strings.set(name, [...(flags.strings.get(name) ?? []), unquote(value!)]);
+  } else if (kind === 'count') {
+    const n = /^\d+$/.test(value!.trim()) ? Number(value!.trim()) : Number.NaN;
+    const max = name === 'batch-size' || name === 'limit' ? MAX_BATCH_SIZE : MAX_SLICES;
+    if (!Number.isSafeInteger(n) || n < 1 || n > max) {
+      flags.issues.push({ path: flag, message: `must be a whole number from 1 to ${max}, got "${value!}"` });
+    } else {
+      flags.counts.set(name, n);
+    }
+  } else {
+    const v = value === undefined ? 'true' : value.trim().toLowerCase();
+    if (v !== 'true' && v !== 'false') {
+      flags.issues.push({ path: flag, message: `must be true or false, got "${value!}"` });
+    } else {
+      flags.booleans.set(name, v === 'true');
+    }
+  }
+}
+
+/** The index filter, or undefined with its issues added to the flags'. */
+function dumpFilter(flags: ReadFlags): IndexFilter | undefined {
+  try {
+    return buildIndexFilter(
+      {
+        match: flags.strings.get('match')?.at(-1),
+        include: flags.strings.get('include')?.join(','),
+        exclude: flags.strings.get('exclude')?.join(','),
+        includeHidden: flags.booleans.get('include-hidden') ?? false,
+      },
+      SUBJECT,
+    );
+  } catch (e) {
+    if (!(e instanceof ValidationError)) throw e;
+    flags.issues.push(...e.issues);
+    return undefined;
+  }
+}
+
+/** Our flag wins over multielasticdump's; a different value of theirs is a warning. */
+function warnShadowed(flags: ReadFlags, ours: string, theirs: string): void {
+  const { counts } = flags;
+  if (counts.has(ours) && counts.has(theirs) && counts.get(ours) !== counts.get(theirs)) {
+    flags.warnings.push(`--${theirs}=${counts.get(theirs)} ignored: --${ours}=${counts.get(ours)} is given`);
+  }
 }
 
 /** multielasticdump's rules: `--includeType` lists what is written; otherwise defaults minus ignores. */

@@ -125,16 +125,44 @@ export interface FolderReadOptions {
 }
 
 export async function readFolder(dir: string, options: FolderReadOptions = {}): Promise<DumpSource> {
-  let names: string[];
+  const names = await listFolder(dir);
+  const manifest = await readManifest(dir, names);
+  const byIndex = groupByIndex(dir, names, options);
+  const metadata = await readMetadataFiles(dir, byIndex, manifest === undefined, options);
+  const templates = new Map(metadata.templates.map((t) => [`${t.kind}/${t.name}`, t]));
+  if (manifest) {
+    for (const t of manifest.templates) templates.set(`${t.kind}/${t.name}`, t);
+    const missing = manifest.header.indices.filter((n) => !byIndex.has(n));
+    if (missing.length > 0) {
+      throw new StowageError(
+        'ARCHIVE_INVALID',
+        `the dump folder ${dir} lacks the files of ${missing.map((n) => `"${n}"`).join(', ')}, which its manifest lists`,
+      );
+    }
+  }
+  const counts: Record<string, number> = {};
+  return {
+    indices: metadata.indices,
+    templates: [...templates.values()],
+    plannedCounts: manifest?.trailer.documents,
+    documents: (selected) => readDataFiles(dir, metadata.dataFiles, selected, counts, manifest !== undefined),
+    // The manifest's counts are what the dump wrote; a data file cut short then shows as a mismatch.
+    expectedCounts: () => (manifest ? { ...counts, ...manifest.trailer.documents } : counts),
+  };
+}
+
+async function listFolder(dir: string): Promise<string[]> {
   try {
-    names = (await readdir(dir)).sort();
+    return (await readdir(dir)).sort();
   } catch (e) {
     throw new StowageError('ARCHIVE_INVALID', `cannot read the dump folder ${dir}: ${(e as Error).message}`, {
       cause: e,
     });
   }
-  const byIndex = new Map<string, Partial<Record<FileKind, FolderFile>>>();
-  const ignored: string[] = [];
+}
+
+/** Stowage's manifest, when the folder has one (a folder multielasticdump wrote has none). */
+async function readManifest(dir: string, names: readonly string[]): Promise<Manifest | undefined> {
   const manifests = names.filter(isFolderManifest);
   if (manifests.length > 1) {
     throw new StowageError(
@@ -142,9 +170,20 @@ export async function readFolder(dir: string, options: FolderReadOptions = {}): 
       `the dump folder ${dir} holds more than one manifest: ${manifests.join(', ')}`,
     );
   }
-  const manifest = manifests[0]
-    ? parseManifest(await readFile(join(dir, manifests[0]), 'utf8'), manifests[0])
-    : undefined;
+  const name = manifests[0];
+  return name ? parseManifest(await readFile(join(dir, name), 'utf8'), name) : undefined;
+}
+
+type IndexFiles = Partial<Record<FileKind, FolderFile>>;
+
+/** The dump's files by index; any other file is warned about. */
+function groupByIndex(
+  dir: string,
+  names: readonly string[],
+  options: FolderReadOptions,
+): Map<string, IndexFiles> {
+  const byIndex = new Map<string, IndexFiles>();
+  const ignored: string[] = [];
   for (const name of names) {
     if (isFolderManifest(name)) continue;
     const f = classifyFile(name);
@@ -163,14 +202,27 @@ export async function readFolder(dir: string, options: FolderReadOptions = {}): 
       `the dump folder ${dir} holds no index files (<index>.json, <index>.mapping.json, …)`,
     );
   }
+  return byIndex;
+}
 
+interface FolderMetadata {
+  indices: IndexRecord[];
+  /** From the `.template.json` files; only read without a manifest (which has them all). */
+  templates: TemplateRecord[];
+  dataFiles: Map<string, FolderFile>;
+}
+
+async function readMetadataFiles(
+  dir: string,
+  byIndex: ReadonlyMap<string, IndexFiles>,
+  templateFiles: boolean,
+  options: FolderReadOptions,
+): Promise<FolderMetadata> {
   const read = async (f: FolderFile): Promise<Json> => {
     const raw = await readFile(join(dir, f.file));
     return parseMetadata((f.gzip ? gunzipSync(raw) : raw).toString('utf8'), f.file);
   };
-  const indices: IndexRecord[] = [];
-  const templates = new Map<string, TemplateRecord>();
-  const dataFiles = new Map<string, FolderFile>();
+  const out: FolderMetadata = { indices: [], templates: [], dataFiles: new Map() };
   for (const [index, files] of byIndex) {
     const settings = files.settings ? perIndex(await read(files.settings), index, 'settings') : undefined;
     const analyzer =
@@ -179,59 +231,45 @@ export async function readFolder(dir: string, options: FolderReadOptions = {}): 
         : undefined;
     const mappings = files.mapping ? perIndex(await read(files.mapping), index, 'mappings') : undefined;
     const aliases = files.alias ? perIndex(await read(files.alias), index, 'aliases') : undefined;
-    if (files.template && !manifest) {
-      for (const t of templatesOf(await read(files.template))) templates.set(`${t.kind}/${t.name}`, t);
-    }
-    const merged = withAnalysis(settings ?? {}, analyzer);
-    if (files.data) dataFiles.set(index, files.data);
+    if (files.template && templateFiles) out.templates.push(...templatesOf(await read(files.template)));
+    if (files.data) out.dataFiles.set(index, files.data);
     // A folder with only templates in a file of their own is not an index.
     if (!files.data && !files.settings && !files.mapping && !files.alias && !files.analyzer) continue;
-    indices.push({
+    out.indices.push({
       meta: 'index',
       name: index,
-      settings: merged,
+      settings: withAnalysis(settings ?? {}, analyzer),
       mappings: mappings ?? {},
       aliases: aliases ?? {},
     });
   }
+  return out;
+}
 
-  if (manifest) {
-    for (const t of manifest.templates) templates.set(`${t.kind}/${t.name}`, t);
-    const missing = manifest.header.indices.filter((n) => !byIndex.has(n));
-    if (missing.length > 0) {
-      throw new StowageError(
-        'ARCHIVE_INVALID',
-        `the dump folder ${dir} lacks the files of ${missing.map((n) => `"${n}"`).join(', ')}, which its manifest lists`,
-      );
-    }
-  }
-
-  const counts: Record<string, number> = {};
-  return {
-    indices,
-    templates: [...templates.values()],
-    plannedCounts: manifest?.trailer.documents,
-    async *documents(selected: ReadonlySet<string>): AsyncIterable<DocumentBatch> {
-      for (const [index, f] of dataFiles) {
-        if (!selected.has(index)) continue;
-        let lineNo = 0;
-        const input = createReadStream(join(dir, f.file), { highWaterMark: 1024 * 1024 });
-        const source = f.gzip ? input.pipe(createGunzip()) : input;
-        try {
-          for await (const lines of ndjsonLines(source as AsyncIterable<Buffer>)) {
-            const firstLine = lineNo + 1;
-            lineNo += lines.length;
-            yield { lines, firstLine, origin: `${f.file} line`, index, sourceLast: manifest !== undefined };
-          }
-        } finally {
-          input.destroy();
-        }
-        counts[index] = lineNo;
+/** The selected indices' data lines, file by file; `counts` gets each file's number of lines. */
+async function* readDataFiles(
+  dir: string,
+  dataFiles: ReadonlyMap<string, FolderFile>,
+  selected: ReadonlySet<string>,
+  counts: Record<string, number>,
+  sourceLast: boolean,
+): AsyncIterable<DocumentBatch> {
+  for (const [index, f] of dataFiles) {
+    if (!selected.has(index)) continue;
+    let lineNo = 0;
+    const input = createReadStream(join(dir, f.file), { highWaterMark: 1024 * 1024 });
+    const source = f.gzip ? input.pipe(createGunzip()) : input;
+    try {
+      for await (const lines of ndjsonLines(source as AsyncIterable<Buffer>)) {
+        const firstLine = lineNo + 1;
+        lineNo += lines.length;
+        yield { lines, firstLine, origin: `${f.file} line`, index, sourceLast };
       }
-    },
-    // The manifest's counts are what the dump wrote; a data file cut short then shows as a mismatch.
-    expectedCounts: () => (manifest ? { ...counts, ...manifest.trailer.documents } : counts),
-  };
+    } finally {
+      input.destroy();
+    }
+    counts[index] = lineNo;
+  }
 }
 
 interface Manifest {

@@ -7,7 +7,7 @@
  * connections, basic auth and a verified CA is all the transport it needs, and undici's pool is what
  * Node's own fetch runs on (or node:http for a lean program: ./http-transport.ts).
  */
-import { StowageError } from '../../errors.ts';
+import { StowageError, type ErrorCode } from '../../errors.ts';
 import type { SearchConnection } from './connection.ts';
 import {
   nodeTransport,
@@ -36,6 +36,13 @@ export interface SearchResponse<T> {
   body: T;
 }
 
+/** 401/403: credentials; 429: back-pressure; 5xx: the cluster is struggling (both retried); else a refusal. */
+function httpErrorCode(status: number): ErrorCode {
+  if (status === 401 || status === 403) return 'DATABASE_AUTH_FAILED';
+  if (status === 429) return 'DATABASE_OVERLOADED';
+  return status >= 500 ? 'DATABASE_UNAVAILABLE' : 'DATABASE_REQUEST_FAILED';
+}
+
 /** An HTTP error answer of the cluster, with its error type and reason. */
 export class SearchHttpError extends StowageError {
   readonly status: number;
@@ -43,9 +50,8 @@ export class SearchHttpError extends StowageError {
 
   constructor(method: string, path: string, status: number, errorType: string | undefined, reason: string) {
     super(
-      status === 401 || status === 403 ? 'DATABASE_AUTH_FAILED' : 'DATABASE_REQUEST_FAILED',
+      httpErrorCode(status),
       `${method} ${path} → HTTP ${status}${errorType ? ` ${errorType}` : ''}: ${reason}`,
-      { retryable: status === 429 || status >= 500 },
     );
     this.name = 'SearchHttpError';
     this.status = status;
@@ -111,10 +117,7 @@ export class SearchClient {
       method === 'HEAD'
         ? (await this.#read(method, path, res.discard()), '')
         : (await this.#read(method, path, res.bytes())).toString('utf8');
-    if (res.statusCode >= 300 && !options.accept?.includes(res.statusCode)) {
-      const { type, reason } = errorOf(text);
-      throw new SearchHttpError(method, path, res.statusCode, type, reason);
-    }
+    checkStatus(method, path, res.statusCode, options, () => text);
     return { status: res.statusCode, body: text };
   }
 
@@ -130,10 +133,7 @@ export class SearchClient {
   ): Promise<SearchResponse<Buffer>> {
     const res = await this.#send(method, path, body, options);
     const bytes = await this.#read(method, path, res.bytes(options.into));
-    if (res.statusCode >= 300 && !options.accept?.includes(res.statusCode)) {
-      const { type, reason } = errorOf(bytes.toString('utf8'));
-      throw new SearchHttpError(method, path, res.statusCode, type, reason);
-    }
+    checkStatus(method, path, res.statusCode, options, () => bytes.toString('utf8'));
     return { status: res.statusCode, body: bytes };
   }
 
@@ -177,13 +177,26 @@ export class SearchClient {
     return new StowageError(
       'DATABASE_UNREACHABLE',
       `${method} ${this.url}${path}: ${(e as Error).message}${causeCode(e)}`,
-      { cause: e, retryable: true },
+      { cause: e },
     );
   }
 
   async close(): Promise<void> {
     await this.#transport.close();
   }
+}
+
+/** Throws the SearchHttpError of an answer ≥ 300 the caller does not accept. */
+function checkStatus(
+  method: HttpMethod,
+  path: string,
+  status: number,
+  options: RequestOptions,
+  text: () => string,
+): void {
+  if (status < 300 || options.accept?.includes(status)) return;
+  const { type, reason } = errorOf(text());
+  throw new SearchHttpError(method, path, status, type, reason);
 }
 
 function queryString(query: RequestOptions['query']): string {

@@ -6,7 +6,7 @@
  * and a dump sends a few large requests per second, where undici's speed on small requests does
  * not show.
  */
-import type { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import type { Agent as HttpAgent, IncomingMessage, request as httpRequest } from 'node:http';
 import type { Pool } from 'undici';
 
 export interface TransportRequest {
@@ -78,28 +78,15 @@ export function undiciTransport(origin: string, options: TransportOptions): Tran
   };
 }
 
+interface NodeHttp {
+  agent: HttpAgent;
+  request: typeof httpRequest;
+}
+
 export function nodeTransport(origin: string, options: TransportOptions): Transport {
   const url = new URL(origin);
-  const secure = url.protocol === 'https:';
-  let loaded: Promise<{ agent: HttpAgent; request: typeof httpRequest }> | undefined;
-  const load = () =>
-    (loaded ??= (async () => {
-      if (secure) {
-        const https = await import('node:https');
-        const agent = new https.Agent({
-          keepAlive: true,
-          maxSockets: options.connections,
-          ...(options.caPem ? { ca: options.caPem } : {}),
-          rejectUnauthorized: true,
-        });
-        return { agent, request: https.request as typeof httpRequest };
-      }
-      const http = await import('node:http');
-      return {
-        agent: new http.Agent({ keepAlive: true, maxSockets: options.connections }),
-        request: http.request,
-      };
-    })());
+  let loaded: Promise<NodeHttp> | undefined;
+  const load = () => (loaded ??= loadNodeHttp(url.protocol === 'https:', options));
   return {
     async send(req) {
       const { agent, request } = await load();
@@ -118,55 +105,7 @@ export function nodeTransport(origin: string, options: TransportOptions): Transp
             timeout: options.timeoutMs,
             ...(req.signal ? { signal: req.signal } : {}),
           },
-          (res) => {
-            // The body is read when asked for (into the caller's buffer, if any).
-            res.pause();
-            res.on('error', () => {}); // reported by bytes()/discard()
-            const read = (into: BodyBuffer | undefined) =>
-              new Promise<Buffer>((ok, fail) => {
-                const chunks: Buffer[] = [];
-                let length = 0;
-                const expected = Number(res.headers['content-length']);
-                if (into && Number.isSafeInteger(expected) && into.buffer.length < expected) {
-                  into.buffer = Buffer.allocUnsafe(expected);
-                }
-                res.on('data', (c: Buffer) => {
-                  if (!into) {
-                    chunks.push(c);
-                  } else {
-                    if (length + c.length > into.buffer.length) {
-                      // Grow by a quarter: the buffer settles at the largest page instead of twice it.
-                      const bigger = Buffer.allocUnsafe(
-                        Math.max(Math.ceil(1.25 * (length + c.length)), 65_536),
-                      );
-                      into.buffer.copy(bigger, 0, 0, length);
-                      into.buffer = bigger;
-                    }
-                    c.copy(into.buffer, length);
-                  }
-                  length += c.length;
-                });
-                res.on('end', () =>
-                  ok(into ? into.buffer.subarray(0, length) : Buffer.concat(chunks, length)),
-                );
-                res.on('error', fail);
-                res.on('aborted', () =>
-                  fail(new Error('the connection closed before the answer was complete')),
-                );
-                res.resume();
-              });
-            resolve({
-              statusCode: res.statusCode ?? 0,
-              bytes: (into) => read(into),
-              discard: async () => {
-                res.resume();
-                await new Promise<void>((ok, fail) => {
-                  res.on('end', ok);
-                  res.on('error', fail);
-                });
-              },
-            });
-          },
+          (res) => resolve(nodeResponse(res)),
         );
         r.on('timeout', () => r.destroy(new Error(`no answer within ${options.timeoutMs} ms`)));
         r.on('error', reject);
@@ -177,4 +116,70 @@ export function nodeTransport(origin: string, options: TransportOptions): Transp
       if (loaded) (await loaded).agent.destroy();
     },
   };
+}
+
+async function loadNodeHttp(secure: boolean, options: TransportOptions): Promise<NodeHttp> {
+  if (secure) {
+    const https = await import('node:https');
+    const agent = new https.Agent({
+      keepAlive: true,
+      maxSockets: options.connections,
+      ...(options.caPem ? { ca: options.caPem } : {}),
+      rejectUnauthorized: true,
+    });
+    return { agent, request: https.request as typeof httpRequest };
+  }
+  const http = await import('node:http');
+  return {
+    agent: new http.Agent({ keepAlive: true, maxSockets: options.connections }),
+    request: http.request,
+  };
+}
+
+/** An answer whose body is read when asked for (into the caller's buffer, if any). */
+function nodeResponse(res: IncomingMessage): TransportResponse {
+  res.pause();
+  res.on('error', () => {}); // reported by bytes()/discard()
+  return {
+    statusCode: res.statusCode ?? 0,
+    bytes: (into) => readBody(res, into),
+    discard: async () => {
+      res.resume();
+      await new Promise<void>((ok, fail) => {
+        res.on('end', ok);
+        res.on('error', fail);
+      });
+    },
+  };
+}
+
+function readBody(res: IncomingMessage, into: BodyBuffer | undefined): Promise<Buffer> {
+  return new Promise<Buffer>((ok, fail) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    const expected = Number(res.headers['content-length']);
+    if (into && Number.isSafeInteger(expected) && into.buffer.length < expected) {
+      into.buffer = Buffer.allocUnsafe(expected);
+    }
+    res.on('data', (c: Buffer) => {
+      if (into) appendInto(into, length, c);
+      else chunks.push(c);
+      length += c.length;
+    });
+    res.on('end', () => ok(into ? into.buffer.subarray(0, length) : Buffer.concat(chunks, length)));
+    res.on('error', fail);
+    res.on('aborted', () => fail(new Error('the connection closed before the answer was complete')));
+    res.resume();
+  });
+}
+
+/** Copies `c` to `into.buffer` at `length`, growing the buffer when it is too small. */
+function appendInto(into: BodyBuffer, length: number, c: Buffer): void {
+  if (length + c.length > into.buffer.length) {
+    // Grow by a quarter: the buffer settles at the largest page instead of twice it.
+    const bigger = Buffer.allocUnsafe(Math.max(Math.ceil(1.25 * (length + c.length)), 65_536));
+    into.buffer.copy(bigger, 0, 0, length);
+    into.buffer = bigger;
+  }
+  c.copy(into.buffer, length);
 }

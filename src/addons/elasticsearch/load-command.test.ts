@@ -5,7 +5,7 @@ import { errorLine } from './load-command.ts';
 
 describe('errorLine', () => {
   it('is one line', () => {
-    expect(errorLine(new StowageError('X', 'first\n  second'))).toBe('error: first second');
+    expect(errorLine(new StowageError('INTERNAL', 'first\n  second'))).toBe('error: first second');
     expect(
       errorLine(
         new ValidationError('elasticsearch restore args', [

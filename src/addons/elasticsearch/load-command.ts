@@ -20,6 +20,8 @@ import { connectionFromEnv } from './connection.ts';
 import { SearchClient } from './http-client.ts';
 import { loadStream, restore, type LoadContext, type LoadProgress, type LoadSummary } from './load.ts';
 import { parseLoadOptions } from './load-options.ts';
+import { validationLine } from './failure-text.ts';
+import type { RestoreLog } from './restore-indices.ts';
 
 const PROGRESS_EVERY_MS = 2_000;
 
@@ -29,10 +31,7 @@ function line(level: 'info' | 'warn', msg: string, fields: Record<string, unknow
 
 /** The error line: one line, whatever the message holds. */
 export function errorLine(e: unknown): string {
-  const text =
-    e instanceof ValidationError
-      ? `${e.subject} is invalid: ${e.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`
-      : errorMessage(e);
+  const text = e instanceof ValidationError ? validationLine(e) : errorMessage(e);
   // A proxy's HTML error page (nginx's 401) shows as its text.
   const flat = text
     .replace(/<[^>]+>/g, ' ')
@@ -78,39 +77,18 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   const abort = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => abort.abort(new Error(`interrupted by ${sig}`));
   process.once('SIGTERM', onSignal).once('SIGINT', onSignal);
-  const startedAt = Date.now();
-  const progress: LoadProgress = {
-    phase: 'preparing',
-    indices: 0,
-    read: 0,
-    bulk: { documents: 0, perIndex: new Map(), requests: 0, retriedRequests: 0, retriedItems: 0, bytes: 0 },
-    total: undefined,
-    startedAt,
-  };
+  const progress = newProgress();
   const timer = setInterval(() => line('info', 'load progress', progressFields(progress)), PROGRESS_EVERY_MS);
   timer.unref();
   try {
     const cluster = await clusterInfo(client, abort.signal);
     line('info', 'cluster', { distribution: cluster.distribution, version: cluster.version });
-    const ctx: LoadContext = {
-      client,
-      cluster,
-      options,
-      progress,
-      signal: abort.signal,
-      log: { info: (msg, f) => line('info', msg, f), warn: (msg, f) => line('warn', msg, f) },
+    const log: RestoreLog = {
+      info: (msg, f) => line('info', msg, f),
+      warn: (msg, f) => line('warn', msg, f),
     };
-    let summary: LoadSummary;
-    const dir = values['input-dir'];
-    if (dir !== undefined) {
-      const { readFolder } = await import('./folder-reader.ts');
-      summary = await restore(
-        ctx,
-        await readFolder(dir, { warn: (msg, f) => line('warn', msg, f), analyzer: options.parts.analyzer }),
-      );
-    } else {
-      summary = await loadStream(ctx, process.stdin);
-    }
+    const ctx: LoadContext = { client, cluster, options, progress, signal: abort.signal, log };
+    const summary = await load(ctx, values['input-dir']);
     line('info', 'load done', {
       ...progressFields(progress),
       indices: summary.indices.length,
@@ -125,6 +103,28 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
     await client.close().catch(() => {});
   }
+}
+
+function newProgress(): LoadProgress {
+  return {
+    phase: 'preparing',
+    indices: 0,
+    read: 0,
+    bulk: { documents: 0, perIndex: new Map(), requests: 0, retriedRequests: 0, retriedItems: 0, bytes: 0 },
+    total: undefined,
+    startedAt: Date.now(),
+  };
+}
+
+/** Loads the folder at `dir` (an interim volume), or else the stream on stdin. */
+async function load(ctx: LoadContext, dir: string | undefined): Promise<LoadSummary> {
+  if (dir === undefined) return loadStream(ctx, process.stdin);
+  const { readFolder } = await import('./folder-reader.ts');
+  const source = await readFolder(dir, {
+    warn: (msg, f) => ctx.log.warn(msg, f),
+    analyzer: ctx.options.parts.analyzer,
+  });
+  return restore(ctx, source);
 }
 
 if (import.meta.main) {

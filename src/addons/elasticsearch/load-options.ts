@@ -83,83 +83,19 @@ export function parseLoadOptions(
   args: readonly string[],
   env: { cores: number; warn: (message: string) => void },
 ): LoadOptions {
-  const values = new Map<string, string>();
+  const values = readFlags(args, env.warn);
   const issues: FieldIssue[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === '') continue;
-    const m = /^--?([^=]+)(?:=(.*))?$/s.exec(arg);
-    if (!m) {
-      env.warn(`ignoring argument "${arg}": the restore takes only --flags`);
-      continue;
-    }
-    const name = m[1]!;
-    let value = m[2];
-    const kind = FLAGS[name];
-    if (kind === undefined) {
-      env.warn(`ignoring flag --${name}: the Stowage restore does not use it`);
-      // A value given as the next argument belongs to the ignored flag.
-      if (value === undefined && args[i + 1] !== undefined && !args[i + 1]!.startsWith('-')) i++;
-      continue;
-    }
-    if (value === undefined) {
-      const next = args[i + 1];
-      if (kind === 'string' && next !== undefined && !next.startsWith('--')) {
-        value = next;
-        i++;
-      } else if (kind === 'boolean' && (next === 'true' || next === 'false')) {
-        value = next;
-        i++;
-      } else {
-        value = kind === 'boolean' ? 'true' : '';
-      }
-    }
-    values.set(name, value);
-  }
-
-  const bool = (name: string): boolean => {
-    const v = values.get(name);
-    if (v === undefined) return false;
-    if (v === 'true' || v === '') return true;
-    if (v === 'false') return false;
-    issues.push({ path: `--${name}`, message: `must be true or false, got "${v}"` });
-    return false;
-  };
-  const positive = (name: string, max: number): number | undefined => {
-    const v = values.get(name);
-    if (v === undefined) return undefined;
-    const n = /^\d+$/.test(v) ? Number(v) : NaN;
-    if (!Number.isSafeInteger(n) || n < 1 || n > max) {
-      issues.push({ path: `--${name}`, message: `must be a whole number from 1 to ${max}, got "${v}"` });
-      return undefined;
-    }
-    return n;
-  };
-
+  const read = valueReaders(values, issues);
   const concurrencyFlag = values.has('concurrency') ? 'concurrency' : 'parallel';
-  const concurrency = positive(concurrencyFlag, 256) ?? defaultConcurrency(env.cores);
+  // Read in this order, the order their issues are listed in.
+  const concurrency = read.positive(concurrencyFlag, 256) ?? defaultConcurrency(env.cores);
   const bulkBytes = parseBytes(values.get('bulk-bytes'), issues) ?? DEFAULT_BULK_BYTES;
-  const bulkDocs = positive('limit', 1_000_000);
-  const retryTimeout = positive('retry-timeout', 86_400) ?? DEFAULT_RETRY_TIMEOUT_SECONDS;
-  const healthTimeout = positive('health-timeout', 86_400) ?? DEFAULT_HEALTH_TIMEOUT_SECONDS;
-  const deleteExisting = bool('delete-existing') || bool('delete');
+  const bulkDocs = read.positive('limit', 1_000_000);
+  const retryTimeout = read.positive('retry-timeout', 86_400) ?? DEFAULT_RETRY_TIMEOUT_SECONDS;
+  const healthTimeout = read.positive('health-timeout', 86_400) ?? DEFAULT_HEALTH_TIMEOUT_SECONDS;
+  const deleteExisting = read.bool('delete-existing') || read.bool('delete');
   const parts = parseParts(values.get('includeType'), values.get('ignoreType'), issues);
-
-  let filter: IndexFilter | undefined;
-  try {
-    filter = buildIndexFilter(
-      {
-        match: values.get('match'),
-        include: values.get('include'),
-        exclude: values.get('exclude'),
-        includeHidden: bool('include-hidden'),
-      },
-      SUBJECT,
-    );
-  } catch (e) {
-    if (e instanceof ValidationError) issues.push(...e.issues);
-    else throw e;
-  }
+  const filter = loadFilter(values, read.bool('include-hidden'), issues);
   if (issues.length > 0 || !filter) throw new ValidationError(SUBJECT, issues);
   return {
     filter,
@@ -171,6 +107,85 @@ export function parseLoadOptions(
     retryTimeoutMs: retryTimeout * 1000,
     healthTimeoutSeconds: healthTimeout,
   };
+}
+
+/** Flag → value as given (`--flag=v`, `--flag v`; a bare flag is `true` or ''); others are warned about. */
+function readFlags(args: readonly string[], warn: (message: string) => void): Map<string, string> {
+  const values = new Map<string, string>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '') continue;
+    const m = /^--?([^=]+)(?:=(.*))?$/s.exec(arg);
+    if (!m) {
+      warn(`ignoring argument "${arg}": the restore takes only --flags`);
+      continue;
+    }
+    const name = m[1]!;
+    const kind = FLAGS[name];
+    const next = args[i + 1];
+    if (kind === undefined) {
+      warn(`ignoring flag --${name}: the Stowage restore does not use it`);
+      // A value given as the next argument belongs to the ignored flag.
+      if (m[2] === undefined && next !== undefined && !next.startsWith('-')) i++;
+      continue;
+    }
+    const fromNext = m[2] === undefined && takesNext(kind, next);
+    values.set(name, m[2] ?? (fromNext ? next! : kind === 'boolean' ? 'true' : ''));
+    if (fromNext) i++;
+  }
+  return values;
+}
+
+/** Whether the argument after a flag without `=` is its value. */
+function takesNext(kind: FlagKind, next: string | undefined): boolean {
+  if (next === undefined) return false;
+  return kind === 'string' ? !next.startsWith('--') : next === 'true' || next === 'false';
+}
+
+/** Typed reads of the flag values; a malformed one adds an issue and reads as unset. */
+function valueReaders(values: ReadonlyMap<string, string>, issues: FieldIssue[]) {
+  return {
+    bool(name: string): boolean {
+      const v = values.get(name);
+      if (v === undefined) return false;
+      if (v === 'true' || v === '') return true;
+      if (v === 'false') return false;
+      issues.push({ path: `--${name}`, message: `must be true or false, got "${v}"` });
+      return false;
+    },
+    positive(name: string, max: number): number | undefined {
+      const v = values.get(name);
+      if (v === undefined) return undefined;
+      const n = /^\d+$/.test(v) ? Number(v) : NaN;
+      if (!Number.isSafeInteger(n) || n < 1 || n > max) {
+        issues.push({ path: `--${name}`, message: `must be a whole number from 1 to ${max}, got "${v}"` });
+        return undefined;
+      }
+      return n;
+    },
+  };
+}
+
+function loadFilter(
+  values: ReadonlyMap<string, string>,
+  includeHidden: boolean,
+  issues: FieldIssue[],
+): IndexFilter | undefined {
+  try {
+    return buildIndexFilter(
+      {
+        match: values.get('match'),
+        include: values.get('include'),
+        exclude: values.get('exclude'),
+        includeHidden,
+      },
+      SUBJECT,
+    );
+  } catch (e) {
+    if (!(e instanceof ValidationError)) throw e;
+    issues.push(...e.issues);
+    return undefined;
+  }
 }
 
 /** `8388608`, `512k`, `8m`, `8MB`, `1g` (binary multiples). */

@@ -111,8 +111,57 @@ async function streamSource(ctx: LoadContext, reader: ArchiveStreamReader): Prom
 
 export async function restore(ctx: LoadContext, source: DumpSource): Promise<LoadSummary> {
   const startedAt = Date.now();
-  const { options, client } = ctx;
-  const parts = options.parts;
+  const selection = selectForRestore(ctx, source);
+  const { options } = ctx;
+  const loader = new BulkLoader(bulkSender(ctx.client), {
+    concurrency: options.concurrency,
+    bulkBytes: options.bulkBytes,
+    bulkDocs: options.bulkDocs,
+    retryTimeoutMs: options.retryTimeoutMs,
+  });
+  const progress = startProgress(ctx, source, selection, loader, startedAt);
+  // Nothing changes on the cluster until every clash is known.
+  const toDelete = checkCollisions(selection.plans, await existingNames(ctx), options.deleteExisting);
+  const created: string[] = [];
+  try {
+    await deleteIndices(ctx, toDelete);
+    await forEachLimit(selection.plans, 4, async (plan) => {
+      await createIndex(ctx, plan);
+      created.push(plan.name);
+    });
+    ctx.log.info('indices created', { indices: created.length });
+    progress.phase = 'loading';
+    const skippedDocuments = await loadDocuments(ctx, source, selection, loader, progress);
+    progress.phase = 'finalizing';
+    const { templates, health } = await finish(ctx, source, selection.plans, loader);
+    progress.phase = 'done';
+    return {
+      indices: selection.names,
+      documents: loader.stats.documents,
+      templates,
+      health,
+      skippedDocuments,
+      bulk: loader.stats,
+      ms: Date.now() - startedAt,
+    };
+  } catch (e) {
+    const made = new Set(created);
+    const left = selection.names.filter((n) => made.has(n));
+    throw withIndexState(e, left, loader.stats.perIndex, progress.phase);
+  }
+}
+
+/** The dump's indices, and the ones the filter selects, each planned for this cluster. */
+interface Selection {
+  /** Every index of the dump. */
+  all: Set<string>;
+  planned: Map<string, IndexPlan>;
+  plans: IndexPlan[];
+  names: string[];
+}
+
+function selectForRestore(ctx: LoadContext, source: DumpSource): Selection {
+  const { parts, filter } = ctx.options;
   const planned = new Map<string, IndexPlan>();
   const all = new Set<string>();
   for (const record of source.indices) {
@@ -130,26 +179,30 @@ export async function restore(ctx: LoadContext, source: DumpSource): Promise<Loa
       ctx.cluster,
     );
     const candidate = { name: record.name, aliases: Object.keys(record.aliases), hidden: isHidden(record) };
-    if (isSelected(candidate, options.filter)) planned.set(record.name, plan);
+    if (isSelected(candidate, filter)) planned.set(record.name, plan);
   }
   const plans = [...planned.values()];
   const names = plans.map((p) => p.name);
-  const skippedIndices = [...all].filter((n) => !planned.has(n));
   if (all.size > 0 && planned.size === 0) {
     throw new StowageError(
       'RESTORE_NOTHING_SELECTED',
       `no index of the dump is selected by --match/--include/--exclude (hidden indices need --include-hidden); the dump holds ${[...all].slice(0, 20).join(', ')}${all.size > 20 ? ', …' : ''}`,
     );
   }
+  const skippedIndices = [...all].filter((n) => !planned.has(n));
   if (skippedIndices.length > 0) ctx.log.info('indices left out by the filter', { indices: skippedIndices });
   ctx.log.info('restoring indices', { indices: names });
+  return { all, planned, plans, names };
+}
 
-  const loader = new BulkLoader(bulkSender(client), {
-    concurrency: options.concurrency,
-    bulkBytes: options.bulkBytes,
-    bulkDocs: options.bulkDocs,
-    retryTimeoutMs: options.retryTimeoutMs,
-  });
+/** The caller's progress record (or a new one), set for this load. */
+function startProgress(
+  ctx: LoadContext,
+  source: DumpSource,
+  selection: Selection,
+  loader: BulkLoader,
+  startedAt: number,
+): LoadProgress {
   const progress: LoadProgress = ctx.progress ?? {
     phase: 'preparing',
     indices: 0,
@@ -158,67 +211,55 @@ export async function restore(ctx: LoadContext, source: DumpSource): Promise<Loa
     total: undefined,
     startedAt,
   };
-  Object.assign(progress, {
+  return Object.assign(progress, {
     phase: 'preparing',
-    indices: plans.length,
+    indices: selection.plans.length,
     bulk: loader.stats,
-    total: plannedTotal(source, names),
+    total: plannedTotal(source, selection.names),
   });
+}
 
-  // Nothing changes on the cluster until every clash is known.
-  const toDelete = checkCollisions(plans, await existingNames(ctx), options.deleteExisting);
-  const created: string[] = [];
-  let skippedDocuments = 0;
+/** Feeds every document to the loader and waits for the last bulk; an abort stops the loader. */
+async function loadDocuments(
+  ctx: LoadContext,
+  source: DumpSource,
+  selection: Selection,
+  loader: BulkLoader,
+  progress: LoadProgress,
+): Promise<number> {
+  const onAbort = () => loader.abort(ctx.signal?.reason ?? new Error('aborted'));
+  ctx.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    await deleteIndices(ctx, toDelete);
-    await forEachLimit(plans, 4, async (plan) => {
-      await createIndex(ctx, plan);
-      created.push(plan.name);
-    });
-    ctx.log.info('indices created', { indices: created.length });
-
-    progress.phase = 'loading';
-    const onAbort = () => loader.abort(ctx.signal?.reason ?? new Error('aborted'));
-    ctx.signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      skippedDocuments = await feed(ctx, source, planned, all, loader, progress);
-    } catch (e) {
-      // Let the bulks in flight end, so the counts reported below are what the cluster holds.
-      await loader.flush().catch(() => {});
-      throw e;
-    } finally {
-      ctx.signal?.removeEventListener('abort', onAbort);
-    }
-
-    progress.phase = 'finalizing';
-    const expected = parts.data ? source.expectedCounts() : undefined;
-    await forEachLimit(plans, 4, (plan) => finalizeSettings(ctx, plan));
-    await refresh(ctx, names);
-    if (expected) await compareCounts(ctx, names, expected, loader.stats.perIndex);
-    await addAliases(ctx, plans);
-    const templates = parts.template
-      ? await restoreTemplates(ctx, templatesToRestore(source.templates, options))
-      : 0;
-    const health = names.length > 0 ? await waitForHealth(ctx, names, options.healthTimeoutSeconds) : 'green';
-    progress.phase = 'done';
-    return {
-      indices: names,
-      documents: loader.stats.documents,
-      templates,
-      health,
-      skippedDocuments,
-      bulk: loader.stats,
-      ms: Date.now() - startedAt,
-    };
+    return await feed(ctx, source, selection.planned, selection.all, loader, progress);
   } catch (e) {
-    const made = new Set(created);
-    throw withIndexState(
-      e,
-      names.filter((n) => made.has(n)),
-      loader.stats.perIndex,
-      progress.phase,
-    );
+    // Let the bulks in flight end, so the counts reported below are what the cluster holds.
+    await loader.flush().catch(() => {});
+    throw e;
+  } finally {
+    ctx.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/** Settings back, refresh, counts compared, aliases and templates added, health awaited. */
+async function finish(
+  ctx: LoadContext,
+  source: DumpSource,
+  plans: readonly IndexPlan[],
+  loader: BulkLoader,
+): Promise<{ templates: number; health: string }> {
+  const { parts } = ctx.options;
+  const names = plans.map((p) => p.name);
+  const expected = parts.data ? source.expectedCounts() : undefined;
+  await forEachLimit(plans, 4, (plan) => finalizeSettings(ctx, plan));
+  await refresh(ctx, names);
+  if (expected) await compareCounts(ctx, names, expected, loader.stats.perIndex);
+  await addAliases(ctx, plans);
+  const templates = parts.template
+    ? await restoreTemplates(ctx, templatesToRestore(source.templates, ctx.options))
+    : 0;
+  const health =
+    names.length > 0 ? await waitForHealth(ctx, names, ctx.options.healthTimeoutSeconds) : 'green';
+  return { templates, health };
 }
 
 async function feed(
@@ -332,7 +373,6 @@ function withIndexState(
   const message = `${errorMessage(e)}. Indices ${state}: ${shown}${more}; delete them, or restore again with --delete-existing`;
   return new StowageError(e instanceof StowageError ? e.code : 'RESTORE_FAILED', message, {
     cause: e,
-    retryable: false,
   });
 }
 

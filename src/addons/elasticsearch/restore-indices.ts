@@ -193,7 +193,7 @@ export async function waitForHealth(
       throw new StowageError(
         'RESTORE_UNHEALTHY',
         `the restored indices did not reach yellow health within ${timeoutSeconds}s (status ${status}, ${res.body.unassigned_shards ?? '?'} unassigned shards); check GET /_cluster/allocation/explain, or raise --health-timeout`,
-        { retryable: true },
+        {},
       );
     }
     if (status === 'yellow') worst = 'yellow';

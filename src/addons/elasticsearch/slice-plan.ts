@@ -60,31 +60,49 @@ export function splitTasks(
   const out = [...tasks];
   const share = out.reduce((sum, t) => sum + t.estimate, 0) / Math.max(1, workers);
   for (;;) {
-    let best = -1;
-    for (let i = 0; i < out.length; i++) {
-      const t = out[i]!;
-      const top = t.seqNo?.lt ?? (maxSeqNo[t.index] ?? -1) + 1;
-      const bottom = t.seqNo?.gte ?? 0;
-      if (t.estimate < 2 * MIN_SPLIT_DOCS || top - bottom < 2) continue;
-      if (best < 0 || t.estimate > out[best]!.estimate) best = i;
-    }
+    const best = largestSplittable(out, maxSeqNo);
     if (best < 0) break;
     const t = out[best]!;
     const wanted = out.length < workers || (t.estimate > 1.5 * share && out.length < 4 * workers);
     if (!wanted) break;
-    const bottom = t.seqNo?.gte ?? 0;
-    const top = t.seqNo?.lt ?? maxSeqNo[t.index]! + 1;
-    const mid = Math.floor((bottom + top) / 2);
-    const lower: PitTask = { ...t, seqNo: { gte: bottom, lt: mid }, estimate: t.estimate / 2 };
-    // The upper half keeps an open end where the task had one: documents above the max seen.
-    const upper: PitTask = {
-      ...t,
-      seqNo: t.seqNo?.lt === undefined ? { gte: mid } : { gte: mid, lt: t.seqNo.lt },
-      estimate: t.estimate / 2,
-    };
-    out.splice(best, 1, lower, upper);
+    out.splice(best, 1, ...splitInTwo(t, maxSeqNo));
   }
-  return out.sort((a, b) => b.estimate - a.estimate || (a.index < b.index ? -1 : a.index > b.index ? 1 : 0));
+  return out.sort(largestFirst);
+}
+
+/** The `_seq_no` range a task covers: [bottom, top). */
+function seqNoRange(t: PitTask, maxSeqNo: Readonly<Record<string, number>>): { bottom: number; top: number } {
+  return { bottom: t.seqNo?.gte ?? 0, top: t.seqNo?.lt ?? (maxSeqNo[t.index] ?? -1) + 1 };
+}
+
+/** The position of the largest task worth splitting, or -1. */
+function largestSplittable(tasks: readonly PitTask[], maxSeqNo: Readonly<Record<string, number>>): number {
+  let best = -1;
+  for (let i = 0; i < tasks.length; i++) {
+    const t = tasks[i]!;
+    const { bottom, top } = seqNoRange(t, maxSeqNo);
+    if (t.estimate < 2 * MIN_SPLIT_DOCS || top - bottom < 2) continue;
+    if (best < 0 || t.estimate > tasks[best]!.estimate) best = i;
+  }
+  return best;
+}
+
+function splitInTwo(t: PitTask, maxSeqNo: Readonly<Record<string, number>>): [PitTask, PitTask] {
+  const { bottom, top } = seqNoRange(t, maxSeqNo);
+  const mid = Math.floor((bottom + top) / 2);
+  const lower: PitTask = { ...t, seqNo: { gte: bottom, lt: mid }, estimate: t.estimate / 2 };
+  // The upper half keeps an open end where the task had one: documents above the max seen.
+  const upper: PitTask = {
+    ...t,
+    seqNo: t.seqNo?.lt === undefined ? { gte: mid } : { gte: mid, lt: t.seqNo.lt },
+    estimate: t.estimate / 2,
+  };
+  return [lower, upper];
+}
+
+/** The largest task first, so the last one to finish is a small one; then by index name. */
+function largestFirst(a: PitTask, b: PitTask): number {
+  return b.estimate - a.estimate || (a.index < b.index ? -1 : a.index > b.index ? 1 : 0);
 }
 
 export interface IndexShards {
@@ -109,9 +127,7 @@ export function planPitTasks(
       });
     }
   }
-  return tasks.sort(
-    (a, b) => b.estimate - a.estimate || (a.index < b.index ? -1 : a.index > b.index ? 1 : 0),
-  );
+  return tasks.sort(largestFirst);
 }
 
 /**

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { parseObject } from '../../api/validate.ts';
-import { parseAddonTaskName } from '../registry.ts';
 import { POSTGRES_ADDON_VERSIONS, postgresCatalog } from './catalog.ts';
 
 describe('postgres catalog', () => {
@@ -20,8 +19,8 @@ describe('postgres catalog', () => {
     ]);
   });
 
-  it('every Task name maps back to the postgres addon', () => {
-    for (const o of objects) expect(parseAddonTaskName(o.metadata.name!)?.addon).toBe('postgres');
+  it('names every object <addon>-<direction>-<version> after the postgres addon', () => {
+    for (const o of objects) expect(o.metadata.name).toMatch(/^postgres-(backup|restore)-\d[\d.]*$/);
   });
 });
 

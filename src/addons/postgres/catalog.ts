@@ -11,7 +11,7 @@
  * major, and pg_dump reads servers of older majors.
  */
 import type { StashFunction, Task } from '../../api/index.ts';
-import { addonCatalog, REPOSITORY_FLAGS, sessionFlags } from '../catalog-common.ts';
+import { addonCatalog } from '../catalog-common.ts';
 
 export const POSTGRES_ADDON_VERSIONS = [
   '9.6.19',
@@ -25,60 +25,18 @@ export const POSTGRES_ADDON_VERSIONS = [
   '17.2',
 ] as const;
 
-export function postgresBackupFunction(version: string, image: string): StashFunction {
-  return {
-    apiVersion: 'stash.appscode.com/v1beta1',
-    kind: 'Function',
-    metadata: { name: `postgres-backup-${version}` },
-    spec: {
-      image,
-      args: [
-        'backup',
-        'postgres',
-        ...REPOSITORY_FLAGS,
-        '--hostname=${HOSTNAME:=}',
-        ...sessionFlags('backup'),
-        '--args=${args:=}',
-        '--backup-cmd=${backupCMD:=}',
-        '--user=${user:=}',
-        '--databases=${databases:=}',
-        '--output-dir=${outputDir:=}',
-      ],
-    },
-  };
-}
-
-export function postgresRestoreFunction(version: string, image: string): StashFunction {
-  return {
-    apiVersion: 'stash.appscode.com/v1beta1',
-    kind: 'Function',
-    metadata: { name: `postgres-restore-${version}` },
-    spec: {
-      image,
-      args: [
-        'restore',
-        'postgres',
-        ...REPOSITORY_FLAGS,
-        '--hostname=${HOSTNAME:=}',
-        '--source-hostname=${SOURCE_HOSTNAME:=}',
-        ...sessionFlags('restore'),
-        '--args=${args:=}',
-        '--backup-cmd=${backupCMD:=}',
-        '--user=${user:=}',
-        '--databases=${databases:=}',
-        '--output-dir=${outputDir:=}',
-      ],
-    },
-  };
-}
-
 /** Every PostgreSQL catalog object, Functions then Tasks, versions in the list's order. */
 export function postgresCatalog(
   image: string,
   versions: readonly string[] = POSTGRES_ADDON_VERSIONS,
 ): Array<StashFunction | Task> {
-  return addonCatalog('postgres', versions, (v) => [
-    postgresBackupFunction(v, image),
-    postgresRestoreFunction(v, image),
-  ]);
+  return addonCatalog('postgres', versions, image, {
+    beforeSession: [],
+    afterSession: [
+      '--args=${args:=}',
+      '--backup-cmd=${backupCMD:=}',
+      '--user=${user:=}',
+      '--databases=${databases:=}',
+    ],
+  });
 }

@@ -3,10 +3,16 @@
  * user and password from the (transformed) Secret. The password only ever lands in a 0600 pgpass
  * file in the scratch folder, named by PGPASSFILE: never argv, never a log line.
  */
-import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AddonTarget } from '../addon.ts';
-import { appBindingUrl } from '../app-binding-url.ts';
+import { appBindingSubject } from '../app-binding-url.ts';
+import {
+  appBindingAddress,
+  appBindingCa,
+  firstSet,
+  urlCredential,
+  writePrivateFile,
+} from '../connection-parts.ts';
 import { ValidationError } from '../../errors.ts';
 
 export interface PostgresConnection {
@@ -26,33 +32,20 @@ export interface PostgresConnection {
 const USER_KEYS = ['username', 'POSTGRES_USER'] as const;
 const PASSWORD_KEYS = ['password', 'POSTGRES_PASSWORD'] as const;
 
-function pick(values: Record<string, string>, keys: readonly string[]): string | undefined {
-  for (const k of keys) if (values[k] !== undefined && values[k] !== '') return values[k];
-  return undefined;
-}
-
 export function postgresConnection(
   target: Pick<AddonTarget, 'appBinding' | 'credentials' | 'params'>,
 ): PostgresConnection {
   const ab = target.appBinding;
-  const subject = `AppBinding/${ab.metadata.namespace ? `${ab.metadata.namespace}/` : ''}${ab.metadata.name ?? '<no name>'}`;
-  const raw = appBindingUrl(ab);
   // A service reference without a scheme yields `host:port/path`; libpq URLs need one.
-  const url = URL.parse(raw.includes('://') ? raw : `postgres://${raw}`);
-  if (!url || !url.hostname) {
-    throw new ValidationError(subject, [
-      { path: 'spec.clientConfig', message: `"${raw}" is not a usable PostgreSQL address` },
-    ]);
-  }
+  const url = appBindingAddress(ab, 'postgres', 'a usable PostgreSQL address');
   const user =
-    pick(target.credentials, USER_KEYS) ??
-    (url.username ? decodeURIComponent(url.username) : undefined) ??
+    firstSet(target.credentials, USER_KEYS) ??
+    urlCredential(url.username) ??
     target.params.user ??
     'postgres';
-  const password =
-    pick(target.credentials, PASSWORD_KEYS) ?? (url.password ? decodeURIComponent(url.password) : undefined);
+  const password = firstSet(target.credentials, PASSWORD_KEYS) ?? urlCredential(url.password);
   if (password === undefined) {
-    throw new ValidationError(subject, [
+    throw new ValidationError(appBindingSubject(ab), [
       {
         path: 'spec.secret',
         message: `the Secret has no "password" (or "POSTGRES_PASSWORD") key; add one, or a secretTransforms entry that renames yours`,
@@ -60,9 +53,6 @@ export function postgresConnection(
     ]);
   }
   const dbPath = decodeURIComponent(url.pathname.replace(/^\//, ''));
-  const caBundle = ab.spec.clientConfig.caBundle
-    ? Buffer.from(ab.spec.clientConfig.caBundle, 'base64').toString('utf8')
-    : undefined;
   return {
     host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
     port: url.port ? Number(url.port) : 5432,
@@ -70,7 +60,7 @@ export function postgresConnection(
     password,
     database: dbPath || undefined,
     sslMode: url.searchParams.get('sslmode') ?? undefined,
-    caBundle,
+    caBundle: appBindingCa(ab),
   };
 }
 
@@ -88,10 +78,7 @@ export async function libpqEnv(
   scratchDir: string,
 ): Promise<Record<string, string>> {
   const passFile = join(scratchDir, 'pgpass');
-  await writeFile(passFile, `*:*:*:${pgpassField(conn.user)}:${pgpassField(conn.password)}\n`, {
-    mode: 0o600,
-  });
-  await chmod(passFile, 0o600); // the mode above only applies when the file is new
+  await writePrivateFile(passFile, `*:*:*:${pgpassField(conn.user)}:${pgpassField(conn.password)}\n`);
   const env: Record<string, string> = {
     PGHOST: conn.host,
     PGPORT: String(conn.port),
@@ -103,8 +90,7 @@ export async function libpqEnv(
   if (conn.sslMode) env.PGSSLMODE = conn.sslMode;
   if (conn.caBundle) {
     const caFile = join(scratchDir, 'ca.crt');
-    await writeFile(caFile, conn.caBundle, { mode: 0o600 });
-    await chmod(caFile, 0o600);
+    await writePrivateFile(caFile, conn.caBundle);
     env.PGSSLROOTCERT = caFile;
   }
   return env;

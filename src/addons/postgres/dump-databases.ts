@@ -9,8 +9,8 @@
  * Usage: node dump-databases.ts [--pg-dump=<path>] --database=<name>... [-- <extra pg_dump args>]
  * Connection settings and the password file arrive as libpq env vars (PGHOST, PGPASSFILE, …).
  */
-import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
+import { runProgram, startTool } from './child-program.ts';
 
 /** psql meta-command that moves the session to a database the next dump does not drop. */
 export function connectLine(database: string): string {
@@ -22,20 +22,13 @@ async function write(chunk: string | Buffer): Promise<void> {
 }
 
 async function dumpOne(pgDump: string, database: string, extra: string[]): Promise<number> {
-  const child = spawn(pgDump, ['--create', '--clean', '--if-exists', ...extra, `--dbname=${database}`], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const forward = (sig: NodeJS.Signals) => child.kill(sig);
-  process.on('SIGTERM', forward).on('SIGINT', forward);
+  const args = ['--create', '--clean', '--if-exists', ...extra, `--dbname=${database}`];
+  const tool = startTool(pgDump, args, ['ignore', 'pipe', 'inherit']);
   try {
-    const exited = new Promise<number>((resolve, reject) => {
-      child.once('error', reject);
-      child.once('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
-    });
-    for await (const chunk of child.stdout as AsyncIterable<Buffer>) await write(chunk);
-    return await exited;
+    for await (const chunk of tool.child.stdout as AsyncIterable<Buffer>) await write(chunk);
+    return await tool.exited;
   } finally {
-    process.off('SIGTERM', forward).off('SIGINT', forward);
+    tool.release();
   }
 }
 
@@ -64,14 +57,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-if (import.meta.main) {
-  main().then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(`dump-databases: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+if (import.meta.main) runProgram('dump-databases', main);

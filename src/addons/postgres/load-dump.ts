@@ -5,8 +5,9 @@
  * and the password file arrive as libpq env vars; --user names the connected user (the one whose
  * own ALTER ROLE is skipped).
  */
-import { spawn } from 'node:child_process';
+import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
+import { runProgram, startTool } from './child-program.ts';
 import { GlobalsFilter } from './globals-filter.ts';
 
 async function main(): Promise<number> {
@@ -15,44 +16,31 @@ async function main(): Promise<number> {
     allowPositionals: true,
   });
   const filter = new GlobalsFilter(values.user);
-  const child = spawn(values.psql, positionals, { stdio: ['pipe', 'inherit', 'inherit'] });
-  const forward = (sig: NodeJS.Signals) => child.kill(sig);
-  process.on('SIGTERM', forward).on('SIGINT', forward);
-  const exited = new Promise<number>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
-  });
+  const psql = startTool(values.psql, positionals, ['pipe', 'inherit', 'inherit']);
+  const stdin = psql.child.stdin!;
   // psql stopping early (ON_ERROR_STOP) closes its stdin; its exit status is what matters then.
-  child.stdin.on('error', () => {});
-  const write = async (b: Buffer) => {
-    if (b.length && !child.stdin.destroyed && !child.stdin.write(b)) {
-      await new Promise<void>((r) => {
-        child.stdin.once('drain', r);
-        child.stdin.once('close', r);
-      });
-    }
-  };
+  stdin.on('error', () => {});
   try {
     for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
-      if (child.stdin.destroyed) break;
-      await write(filter.push(chunk));
+      if (stdin.destroyed) break;
+      await write(stdin, filter.push(chunk));
     }
-    await write(filter.end());
-    child.stdin.end();
-    return await exited;
+    await write(stdin, filter.end());
+    stdin.end();
+    return await psql.exited;
   } finally {
-    process.off('SIGTERM', forward).off('SIGINT', forward);
+    psql.release();
   }
 }
 
-if (import.meta.main) {
-  main().then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(`load-dump: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exitCode = 1;
-    },
-  );
+/** Writes `b` unless psql has gone; waits for room (or for psql to go). */
+async function write(stdin: Writable, b: Buffer): Promise<void> {
+  if (b.length && !stdin.destroyed && !stdin.write(b)) {
+    await new Promise<void>((r) => {
+      stdin.once('drain', r);
+      stdin.once('close', r);
+    });
+  }
 }
+
+if (import.meta.main) runProgram('load-dump', main);

@@ -54,37 +54,99 @@ export async function wipeOutRest(
   secret: SecretValues,
   o: { requestTimeoutMs: number },
 ): Promise<WipeOutResult> {
-  const withCredentials = new URL(
-    withUserinfo(spec.url, secret.optional('REST_SERVER_USERNAME'), secret.optional('REST_SERVER_PASSWORD')),
-  );
-  const authorization =
-    withCredentials.username === ''
-      ? undefined
-      : `Basic ${Buffer.from(
-          `${decodeURIComponent(withCredentials.username)}:${decodeURIComponent(withCredentials.password)}`,
-        ).toString('base64')}`;
-  const base = baseUrl(spec.url);
-  const location = `rest:${base.href}`;
-  const https = base.protocol === 'https:';
-  const ca = secret.optional('CA_CERT_DATA');
-  const agent = https
-    ? new HttpsAgent({ keepAlive: true, maxSockets: CONCURRENCY, ...(ca === undefined ? {} : { ca }) })
-    : new HttpAgent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const repo = new RestRepository(spec, secret, o.requestTimeoutMs);
+  try {
+    const removed = (await deleteFiles(repo)) + (await deleteConfig(repo));
+    await checkNothingLeft(repo);
+    return { location: repo.location, removed };
+  } catch (e) {
+    if (e instanceof StowageError) throw e;
+    throw new StowageError('WIPE_OUT_FAILED', `wiping ${repo.location}: ${errorMessage(e)}`, { cause: e });
+  } finally {
+    repo.close();
+  }
+}
 
-  const call = (method: 'GET' | 'HEAD' | 'DELETE', path: string): Promise<Reply> =>
-    new Promise<Reply>((resolve, reject) => {
-      const target = new URL(path, base);
-      const send = https ? httpsRequest : httpRequest;
+/** Every file of every type, CONCURRENCY deletions at a time; returns how many were deleted. */
+async function deleteFiles(repo: RestRepository): Promise<number> {
+  let removed = 0;
+  for (const type of REST_FILE_TYPES) {
+    const names = await repo.list(type);
+    for (let i = 0; i < names.length; i += CONCURRENCY) {
+      const batch = names.slice(i, i + CONCURRENCY);
+      const done = await Promise.all(batch.map((n) => repo.remove(`${type}/${encodeURIComponent(n)}`)));
+      removed += done.filter(Boolean).length;
+    }
+  }
+  return removed;
+}
+
+/** The config, last; returns 1 when there was one. */
+async function deleteConfig(repo: RestRepository): Promise<number> {
+  // rest-server answers a DELETE of a missing config with 200: ask first, to count it right.
+  const config = await repo.call('HEAD', 'config');
+  if (config.status !== 200 && config.status !== 404) throw repo.fail('looking for config', config);
+  const removed = config.status === 200 && (await repo.remove('config')) ? 1 : 0;
+  const configLeft = await repo.call('HEAD', 'config');
+  if (configLeft.status !== 404) throw repo.fail('config still answers after its deletion', configLeft);
+  return removed;
+}
+
+async function checkNothingLeft(repo: RestRepository): Promise<void> {
+  for (const type of REST_FILE_TYPES) {
+    const left = await repo.list(type);
+    if (left.length > 0) {
+      throw new StowageError(
+        'WIPE_OUT_FAILED',
+        `${left.length} files appeared in ${type}/ at ${repo.location} while it was wiped (is something still writing to this repository?)`,
+      );
+    }
+  }
+}
+
+/** The repository's REST API, with the credentials and CA restic gets. */
+class RestRepository {
+  /** `rest:<url>/` without credentials. */
+  readonly location: string;
+  readonly #base: URL;
+  readonly #authorization: string | undefined;
+  readonly #agent: HttpAgent | HttpsAgent;
+  readonly #timeoutMs: number;
+
+  constructor(spec: RestSpec, secret: SecretValues, timeoutMs: number) {
+    const withCredentials = new URL(
+      withUserinfo(
+        spec.url,
+        secret.optional('REST_SERVER_USERNAME'),
+        secret.optional('REST_SERVER_PASSWORD'),
+      ),
+    );
+    this.#authorization =
+      withCredentials.username === ''
+        ? undefined
+        : `Basic ${Buffer.from(
+            `${decodeURIComponent(withCredentials.username)}:${decodeURIComponent(withCredentials.password)}`,
+          ).toString('base64')}`;
+    this.#base = baseUrl(spec.url);
+    this.location = `rest:${this.#base.href}`;
+    const ca = secret.optional('CA_CERT_DATA');
+    this.#agent =
+      this.#base.protocol === 'https:'
+        ? new HttpsAgent({ keepAlive: true, maxSockets: CONCURRENCY, ...(ca === undefined ? {} : { ca }) })
+        : new HttpAgent({ keepAlive: true, maxSockets: CONCURRENCY });
+    this.#timeoutMs = timeoutMs;
+  }
+
+  call(method: 'GET' | 'HEAD' | 'DELETE', path: string): Promise<Reply> {
+    return new Promise<Reply>((resolve, reject) => {
+      const send = this.#base.protocol === 'https:' ? httpsRequest : httpRequest;
+      const headers = {
+        ...(method === 'GET' ? { accept: V2 } : {}),
+        ...(this.#authorization === undefined ? {} : { authorization: this.#authorization }),
+      };
       const req: ClientRequest = send(
-        target,
-        {
-          method,
-          agent,
-          headers: {
-            ...(method === 'GET' ? { accept: V2 } : {}),
-            ...(authorization === undefined ? {} : { authorization }),
-          },
-        },
+        new URL(path, this.#base),
+        { method, agent: this.#agent, headers },
         (res: IncomingMessage) => {
           let body = '';
           res.setEncoding('utf8');
@@ -93,71 +155,42 @@ export async function wipeOutRest(
           res.on('error', reject);
         },
       );
-      req.setTimeout(o.requestTimeoutMs, () =>
-        req.destroy(new Error(`no answer within ${Math.round(o.requestTimeoutMs / 1000)}s`)),
+      req.setTimeout(this.#timeoutMs, () =>
+        req.destroy(new Error(`no answer within ${Math.round(this.#timeoutMs / 1000)}s`)),
       );
       req.on('error', reject);
       req.end();
     });
+  }
 
-  const fail = (what: string, r: Reply): StowageError =>
-    new StowageError(
-      'WIPE_OUT_FAILED',
-      `${what} at ${location}: HTTP ${r.status}${hint(r.status)}${r.body.trim() ? ` (${r.body.trim().slice(0, 200)})` : ''}`,
-      { retryable: true },
-    );
-
-  const list = async (type: string): Promise<string[]> => {
-    const r = await call('GET', `${type}/`);
+  /** The names of the files of one type; none when the folder does not exist. */
+  async list(type: string): Promise<string[]> {
+    const r = await this.call('GET', `${type}/`);
     // No such directory: a repository never initialized, or wiped already.
     if (r.status === 404) return [];
-    if (r.status !== 200) throw fail(`listing ${type}/`, r);
+    if (r.status !== 200) throw this.fail(`listing ${type}/`, r);
     const entries = JSON.parse(r.body) as Array<{ name: string } | string> | null;
     return (entries ?? []).map((e) => (typeof e === 'string' ? e : e.name));
-  };
+  }
 
-  const remove = async (path: string): Promise<boolean> => {
-    const r = await call('DELETE', path);
+  /** Deletes one file; false when it was gone already. */
+  async remove(path: string): Promise<boolean> {
+    const r = await this.call('DELETE', path);
     if (r.status === 404) return false;
-    if (r.status !== 200 && r.status !== 204) throw fail(`deleting ${path}`, r);
+    if (r.status !== 200 && r.status !== 204) throw this.fail(`deleting ${path}`, r);
     return true;
-  };
+  }
 
-  try {
-    let removed = 0;
-    for (const type of REST_FILE_TYPES) {
-      const names = await list(type);
-      for (let i = 0; i < names.length; i += CONCURRENCY) {
-        const batch = names.slice(i, i + CONCURRENCY);
-        const done = await Promise.all(batch.map((n) => remove(`${type}/${encodeURIComponent(n)}`)));
-        removed += done.filter(Boolean).length;
-      }
-    }
-    // rest-server answers a DELETE of a missing config with 200: ask first, to count it right.
-    const config = await call('HEAD', 'config');
-    if (config.status !== 200 && config.status !== 404) throw fail('looking for config', config);
-    if (config.status === 200 && (await remove('config'))) removed++;
-    const configLeft = await call('HEAD', 'config');
-    if (configLeft.status !== 404) throw fail('config still answers after its deletion', configLeft);
-    for (const type of REST_FILE_TYPES) {
-      const left = await list(type);
-      if (left.length > 0) {
-        throw new StowageError(
-          'WIPE_OUT_FAILED',
-          `${left.length} files appeared in ${type}/ at ${location} while it was wiped (is something still writing to this repository?)`,
-          { retryable: true },
-        );
-      }
-    }
-    return { location, removed };
-  } catch (e) {
-    if (e instanceof StowageError) throw e;
-    throw new StowageError('WIPE_OUT_FAILED', `wiping ${location}: ${errorMessage(e)}`, {
-      retryable: true,
-      cause: e,
-    });
-  } finally {
-    agent.destroy();
+  fail(what: string, r: Reply): StowageError {
+    const body = r.body.trim() ? ` (${r.body.trim().slice(0, 200)})` : '';
+    return new StowageError(
+      'WIPE_OUT_FAILED',
+      `${what} at ${this.location}: HTTP ${r.status}${hint(r.status)}${body}`,
+    );
+  }
+
+  close(): void {
+    this.#agent.destroy();
   }
 }
 

@@ -118,7 +118,7 @@ export async function wipeOutS3(
         throw new StowageError(
           'WIPE_OUT_FAILED',
           `objects keep appearing under ${location} after ${MAX_PASSES} passes (is something still writing to this repository?)`,
-          { retryable: true },
+          {},
         );
       }
     }
@@ -126,7 +126,6 @@ export async function wipeOutS3(
     if ((e as { code?: unknown }).code === 'NoSuchBucket') return { location, removed: 0 };
     if (e instanceof StowageError) throw e;
     throw new StowageError('WIPE_OUT_FAILED', `deleting the objects under ${location}: ${errorMessage(e)}`, {
-      retryable: true,
       cause: e,
     });
   } finally {
@@ -149,7 +148,7 @@ async function removeUnder(client: Client, bucket: string, prefix: string): Prom
       throw new StowageError(
         'WIPE_OUT_FAILED',
         `${failures.length} of ${names.length} objects could not be deleted from bucket ${bucket} (first: ${err.Key ?? '?'}: ${err.Code ?? ''} ${err.Message ?? ''})`,
-        { retryable: true },
+        {},
       );
     }
     removed += names.length;

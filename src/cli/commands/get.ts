@@ -15,7 +15,7 @@ export function resolveKind(name: string): KindName {
   return info.kind as KindName;
 }
 
-export function printObjects(
+function printObjects(
   ctx: CliContext,
   kind: KindName,
   objects: AnyObject[],
@@ -115,7 +115,7 @@ async function watch(
 }
 
 /** Equality selectors only (`a=b,c=d`), which is what the Store supports. */
-export function parseSelector(text: string): Record<string, string> {
+function parseSelector(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const part of text
     .split(',')

@@ -6,7 +6,7 @@ import type { CliContext } from '../context.ts';
 import { ExitCode } from '../exit-codes.ts';
 
 /** Image names that stand for this program: the configured image, any tag of it. */
-export function isStowageImage(image: string, configured: string): boolean {
+function isStowageImage(image: string, configured: string): boolean {
   const repo = (s: string) => s.replace(/[:@].*$/, '');
   return image === configured || repo(image) === repo(configured);
 }

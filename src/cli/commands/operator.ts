@@ -5,7 +5,9 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { measureMemory } from 'node:vm';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { Command } from 'commander';
+import type { Logger } from 'pino';
 import { createProcessMetrics } from '../../metrics/index.ts';
 import { startHttpEndpoints } from '../../runtime/http-endpoints.ts';
 import { createSessionMetricsSink } from '../../runtime/session-metrics.ts';
@@ -15,6 +17,7 @@ import { KubernetesOperator } from '../../runtime/kubernetes/operator.ts';
 import { errorMessage, StowageError } from '../../errors.ts';
 import type { CliContext } from '../context.ts';
 import { parseGoDuration } from '../../core/format.ts';
+import { DEFAULT_NAMESPACE } from '../../api/well-known.ts';
 
 interface OperatorFlags {
   listen: string;
@@ -31,74 +34,85 @@ export function registerOperator(program: Command, ctx: CliContext): void {
     .description('Run the Kubernetes operator (BackupConfiguration → CronJob, sessions → Jobs)')
     .option('--listen <host:port>', 'address for /healthz, /readyz and /metrics', '0.0.0.0:8080')
     .option('--leader-elect', 'reconcile only while holding the leader Lease', false)
-    .option('--lease-namespace <ns>', 'namespace of the leader Lease', 'default')
+    .option('--lease-namespace <ns>', 'namespace of the leader Lease', DEFAULT_NAMESPACE)
     .option('--lease-name <name>', 'name of the leader Lease', 'stowage-operator')
     .option('--concurrency <n>', 'parallel reconciles', '8')
     .option('--resync <duration>', 're-check objects in flight this often (e.g. 60s, 5m)', '60s')
-    .action(async (f: OperatorFlags) => {
-      boundHeapGrowth();
-      const log = ctx.logger.child({ component: 'operator' });
-      const concurrency = Number(f.concurrency);
-      if (!Number.isInteger(concurrency) || concurrency < 1)
-        throw new StowageError('USAGE', `--concurrency must be a positive integer, not "${f.concurrency}"`);
-      const kubeConfig = loadKubeConfig(ctx.config.kubeconfig);
-      const metrics = createProcessMetrics();
-      const operator = new KubernetesOperator({
-        kubeConfig,
-        logger: ctx.logger,
-        settings: { image: ctx.config.image, pushgatewayUrl: ctx.config.pushgatewayUrl },
-        metrics: createSessionMetricsSink(ctx.config.pushgatewayUrl, ctx.logger),
-        concurrency,
-        resyncMs: resyncMs(f.resync),
-        onReconciled: (kind, seconds, ok) => metrics.reconciled(kind, seconds, ok),
-      });
-      const server = await startHttpEndpoints({
-        listen: f.listen,
-        metrics: () => metrics.metrics(),
-        metricsContentType: metrics.contentType,
-        ready: () => operator.ready,
-      });
+    .action((f: OperatorFlags) => runOperator(ctx, f));
+}
 
-      // Declared before the Promise below: its executor runs at once and registers the hook.
-      const shutdownHooks: Array<() => Promise<void>> = [];
-      /** Why the process ends non-zero: the Lease was lost, or the operator could not start. */
-      let failed: string | undefined;
-      const done = new Promise<void>((resolve) => {
-        process.once('SIGINT', () => resolve());
-        process.once('SIGTERM', () => resolve());
-        const fail = (why: string) => {
-          failed ??= why;
-          resolve();
-        };
-        // Not awaited: a signal must end the process even while the informers are still listing.
-        const start = () =>
-          operator.start().catch((e: unknown) => {
-            log.error({ err: errorMessage(e) }, 'operator failed to start');
-            fail('start failed');
-          });
-        if (!f.leaderElect) {
-          void start();
-          return;
-        }
-        const elector = new LeaderElector({
-          kubeConfig,
-          namespace: f.leaseNamespace,
-          name: f.leaseName,
-          logger: log,
-        });
-        elector.run({ onStartedLeading: start, onStoppedLeading: () => fail('lease lost') });
-        shutdownHooks.push(() => elector.stop());
+async function runOperator(ctx: CliContext, f: OperatorFlags): Promise<void> {
+  boundHeapGrowth();
+  const log = ctx.logger.child({ component: 'operator' });
+  const concurrency = Number(f.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new StowageError('USAGE', `--concurrency must be a positive integer, not "${f.concurrency}"`);
+  const kubeConfig = loadKubeConfig(ctx.config.kubeconfig);
+  const metrics = createProcessMetrics();
+  const operator = new KubernetesOperator({
+    kubeConfig,
+    logger: ctx.logger,
+    settings: { image: ctx.config.image, pushgatewayUrl: ctx.config.pushgatewayUrl },
+    metrics: createSessionMetricsSink(ctx.config.pushgatewayUrl, ctx.logger),
+    concurrency,
+    resyncMs: resyncMs(f.resync),
+    onReconciled: (kind, seconds, ok) => metrics.reconciled(kind, seconds, ok),
+  });
+  const server = await startHttpEndpoints({
+    listen: f.listen,
+    metrics: () => metrics.metrics(),
+    metricsContentType: metrics.contentType,
+    ready: () => operator.ready,
+  });
+  const election = f.leaderElect ? { kubeConfig, namespace: f.leaseNamespace, name: f.leaseName } : undefined;
+  const run = runUntilStopped(operator, election, log);
+  log.info({ listen: f.listen, leaderElect: f.leaderElect }, 'stowage operator running');
+  await run.stopped;
+  log.info('shutting down: finishing running reconciles; Jobs keep running in the cluster');
+  await operator.stop();
+  // After the last reconcile: the Lease is released only once this replica no longer writes.
+  await run.releaseLease();
+  await server.close();
+  // A replica that lost the Lease exits non-zero so its Deployment restarts it as a candidate.
+  if (run.failure()) process.exitCode = 1;
+}
+
+/** Why the process ends non-zero: the Lease was lost, or the operator could not start. */
+type Failure = 'lease lost' | 'start failed';
+
+/**
+ * Starts the operator (at once, or each time this replica wins the Lease); `stopped` resolves on
+ * SIGINT/SIGTERM or at the first failure, which `failure()` then names (also one that comes while
+ * shutting down).
+ */
+function runUntilStopped(
+  operator: KubernetesOperator,
+  election: { kubeConfig: KubeConfig; namespace: string; name: string } | undefined,
+  log: Logger,
+): { stopped: Promise<void>; releaseLease: () => Promise<void>; failure: () => Failure | undefined } {
+  let failed: Failure | undefined;
+  let elector: LeaderElector | undefined;
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+    const fail = (why: Failure) => {
+      failed ??= why;
+      resolve();
+    };
+    // Not awaited: a signal must end the process even while the informers are still listing.
+    const start = () =>
+      operator.start().catch((e: unknown) => {
+        log.error({ err: errorMessage(e) }, 'operator failed to start');
+        fail('start failed');
       });
-      log.info({ listen: f.listen, leaderElect: f.leaderElect }, 'stowage operator running');
-      await done;
-      log.info('shutting down: finishing running reconciles; Jobs keep running in the cluster');
-      await operator.stop();
-      // After the last reconcile: the Lease is released only once this replica no longer writes.
-      for (const hook of shutdownHooks) await hook();
-      await server.close();
-      // A replica that lost the Lease exits non-zero so its Deployment restarts it as a candidate.
-      if (failed) process.exitCode = 1;
-    });
+    if (!election) {
+      void start();
+      return;
+    }
+    elector = new LeaderElector({ ...election, logger: log });
+    elector.run({ onStartedLeading: start, onStoppedLeading: () => fail('lease lost') });
+  });
+  return { stopped, releaseLease: async () => elector?.stop(), failure: () => failed };
 }
 
 /**

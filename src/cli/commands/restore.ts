@@ -81,8 +81,18 @@ export function registerRestore(program: Command, ctx: CliContext): void {
     });
 }
 
+/** Throws USAGE when any of `flags` (name, value) is set: they belong to the other form of restore. */
+function rejectOtherForm(
+  flags: ReadonlyArray<readonly [name: string, value: unknown]>,
+  explain: (names: string, belong: string) => string,
+): void {
+  const set = flags.filter(([, v]) => v !== undefined).map(([name]) => name);
+  if (set.length)
+    throw new StowageError('USAGE', explain(set.join(', '), set.length === 1 ? 'belongs' : 'belong'));
+}
+
 async function runInJob(ctx: CliContext, addon: string, f: RestoreFlags): Promise<void> {
-  const userFlags = (
+  rejectOtherForm(
     [
       ['--from', f.from],
       ['--from-namespace', f.fromNamespace],
@@ -91,13 +101,10 @@ async function runInJob(ctx: CliContext, addon: string, f: RestoreFlags): Promis
       ['--task', f.task],
       ['--wait', f.wait],
       ['--dry-run', f.dryRun],
-    ] as const
-  ).filter(([, v]) => v !== undefined);
-  if (userFlags.length)
-    throw new StowageError(
-      'USAGE',
-      `${userFlags.map(([n]) => n).join(', ')} ${userFlags.length === 1 ? 'belongs' : 'belong'} to the user form (${USER_USAGE}); with an addon argument ("${addon}") restore is the in-job step: ${STEP_USAGE}`,
-    );
+    ],
+    (names, belong) =>
+      `${names} ${belong} to the user form (${USER_USAGE}); with an addon argument ("${addon}") restore is the in-job step: ${STEP_USAGE}`,
+  );
   if (!f.restoresession)
     throw new StowageError('USAGE', `the in-job step needs --restoresession: ${STEP_USAGE}`);
   const sctx = stepContext(ctx, { label: `restoresession/${f.restoresession}`, scratchDir: f.scratchDir });
@@ -111,26 +118,23 @@ async function runInJob(ctx: CliContext, addon: string, f: RestoreFlags): Promis
   });
 }
 
-async function runUserForm(ctx: CliContext, f: RestoreFlags): Promise<void> {
-  const stepFlags = (
+/** The RestoreSession the user form asks for; the step form's flags and a missing --from/--to are usage errors. */
+function userRequest(f: RestoreFlags): RestoreRequest {
+  rejectOtherForm(
     [
       ['--restoresession', f.restoresession],
       ['--appbinding', f.appbinding || undefined],
       ['--repository', f.repository || undefined],
-    ] as const
-  ).filter(([, v]) => v !== undefined);
-  if (stepFlags.length)
-    throw new StowageError(
-      'USAGE',
-      `${stepFlags.map(([n]) => n).join(', ')} ${stepFlags.length === 1 ? 'belongs' : 'belong'} to the in-job step, which needs the addon argument (${STEP_USAGE}); to restore a database use: ${USER_USAGE}`,
-    );
+    ],
+    (names, belong) =>
+      `${names} ${belong} to the in-job step, which needs the addon argument (${STEP_USAGE}); to restore a database use: ${USER_USAGE}`,
+  );
   if (!f.from || !f.to)
     throw new StowageError(
       'USAGE',
       `restore needs ${[!f.from ? '--from <repository>' : '', !f.to ? '--to <appbinding>' : ''].filter(Boolean).join(' and ')}\nusage: ${USER_USAGE}\n       ${STEP_USAGE}`,
     );
-  const timeoutSeconds = parseSeconds('--timeout', f.timeout);
-  const request: RestoreRequest = {
+  return {
     namespace: f.namespace,
     repository: f.from,
     ...(f.fromNamespace ? { repositoryNamespace: f.fromNamespace } : {}),
@@ -140,6 +144,11 @@ async function runUserForm(ctx: CliContext, f: RestoreFlags): Promise<void> {
     ...(f.name ? { name: f.name } : {}),
     ...(f.task ? { task: f.task } : {}),
   };
+}
+
+async function runUserForm(ctx: CliContext, f: RestoreFlags): Promise<void> {
+  const request = userRequest(f);
+  const timeoutSeconds = parseSeconds('--timeout', f.timeout);
   const store = openStore(ctx);
   if (f.dryRun) {
     const { session } = await prepareRestoreSession(store, request);
@@ -150,7 +159,7 @@ async function runUserForm(ctx: CliContext, f: RestoreFlags): Promise<void> {
   const name = session.metadata.name ?? '';
   ctx.out(`restoresession/${name} created`);
   ctx.warn(
-    `restoring snapshot ${session.spec.rules?.[0]?.snapshots?.[0] ?? 'latest'} of repository/${f.from} into appbinding/${f.to} with Task ${task}`,
+    `restoring snapshot ${session.spec.rules?.[0]?.snapshots?.[0] ?? 'latest'} of repository/${request.repository} into appbinding/${request.appBinding} with Task ${task}`,
   );
   if (!f.wait) return;
   const outcome = await waitForSession(ctx, store, 'RestoreSession', f.namespace, name, {

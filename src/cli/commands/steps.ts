@@ -4,7 +4,6 @@
  * (./restore.ts). Stash's flag set is accepted in full (the repository flags are informational:
  * the step reads the Repository object itself).
  */
-import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { StowageError } from '../../errors.ts';
@@ -14,7 +13,7 @@ import { OUTPUT_DIR, SCRATCH_DIR } from '../../core/job-volumes.ts';
 import type { StepContext } from '../../steps/step-context.ts';
 import type { ResticProgress } from '../../engine/types.ts';
 import { openStore, type CliContext } from '../context.ts';
-import { createProgressView } from '../progress.ts';
+import { progressReporter } from '../progress.ts';
 import { PROGRESS_FILE, progressFileWriter } from '../session-progress.ts';
 
 export interface CommonFlags {
@@ -93,12 +92,11 @@ export function stashRepositoryFlags(
 export function stepContext(ctx: CliContext, progress?: { label: string; scratchDir: string }): StepContext {
   let onProgress: ((p: ResticProgress) => void) | undefined;
   if (progress) {
-    const view = createProgressView(ctx);
     const file = progressFileWriter(join(progress.scratchDir, PROGRESS_FILE));
+    const report = progressReporter(ctx, progress.label);
     onProgress = (p) => {
       file(p);
-      view.show({ label: progress.label, progress: p });
-      if (p.percentDone >= 1) view.stop();
+      report(p);
     };
   }
   return {
@@ -135,6 +133,12 @@ export function common(f: CommonFlags) {
 }
 
 export function registerSteps(program: Command, ctx: CliContext): void {
+  registerBackupStep(program, ctx);
+  registerUpdateStatusStep(program, ctx);
+  registerCreateBackupSession(program, ctx);
+}
+
+function registerBackupStep(program: Command, ctx: CliContext): void {
   stashRepositoryFlags(program.command('backup', { hidden: true }))
     .description('(in-job step) dump a database into the repository')
     .argument('<addon>', 'database family, e.g. postgres')
@@ -145,11 +149,32 @@ export function registerSteps(program: Command, ctx: CliContext): void {
       const { runBackupStep } = await import('../../steps/backup-step.ts');
       await runBackupStep(sctx, { addon, backupSession: f.backupsession, ...common(f) });
     });
+}
 
+/** The flags of update-status, as the catalog's update-status Function passes them. */
+interface UpdateStatusFlags {
+  namespace: string;
+  backupsession: string;
+  restoresession: string;
+  repository: string;
+  repositoryNamespace?: string;
+  invokerKind: string;
+  invokerName: string;
+  targetKind: string;
+  targetName: string;
+  targetNamespace?: string;
+  outputDir: string;
+  scratchDir: string;
+  enableCache: string;
+  metricsEnabled: string;
+  metricsPushgatewayUrl: string;
+}
+
+function registerUpdateStatusStep(program: Command, ctx: CliContext): void {
   program
     .command('update-status', { hidden: true })
     .description('(in-job step) write the step results into the session and the Repository')
-    .option('--namespace <ns>', 'namespace', 'default')
+    .option('--namespace <ns>', 'namespace', DEFAULT_NAMESPACE)
     .option('--backupsession <name>', '', '')
     .option('--restoresession <name>', '', '')
     .option('--repository <name>', '', '')
@@ -164,36 +189,40 @@ export function registerSteps(program: Command, ctx: CliContext): void {
     .option('--enable-cache <bool>', '', 'true')
     .option('--metrics-enabled <bool>', '', 'true')
     .option('--metrics-pushgateway-url <url>', '', '')
-    .action(async (f: Record<string, string>) => {
-      const ns = f.namespace ?? DEFAULT_NAMESPACE;
-      const sctx = stepContext(ctx);
-      if (f.metricsPushgatewayUrl && f.metricsEnabled !== 'false')
-        sctx.pushgatewayUrl = f.metricsPushgatewayUrl;
-      if (f.metricsEnabled === 'false') sctx.pushgatewayUrl = undefined;
-      const { runUpdateStatus } = await import('../../steps/update-status-step.ts');
-      await runUpdateStatus(sctx, {
-        namespace: ns,
-        ...(f.backupsession ? { backupSession: f.backupsession } : {}),
-        ...(f.restoresession ? { restoreSession: f.restoresession } : {}),
-        repository: { namespace: f.repositoryNamespace || ns, name: f.repository ?? '' },
-        target: {
-          apiVersion: 'appcatalog.appscode.com/v1alpha1',
-          kind: f.targetKind || 'AppBinding',
-          name: f.targetName ?? '',
-          namespace: f.targetNamespace || ns,
-        },
-        outputDir: f.outputDir ?? OUTPUT_DIR,
-        scratchDir: f.scratchDir ?? SCRATCH_DIR,
-        enableCache: f.enableCache !== 'false',
-      });
-    });
+    .action((f: UpdateStatusFlags) => runUpdateStatusStep(ctx, f));
+}
 
+async function runUpdateStatusStep(ctx: CliContext, f: UpdateStatusFlags): Promise<void> {
+  const ns = f.namespace;
+  const sctx = stepContext(ctx);
+  // --metrics-enabled=false wins over a Pushgateway URL; without a URL the operator's one is used.
+  if (f.metricsEnabled === 'false') sctx.pushgatewayUrl = undefined;
+  else if (f.metricsPushgatewayUrl) sctx.pushgatewayUrl = f.metricsPushgatewayUrl;
+  const { runUpdateStatus } = await import('../../steps/update-status-step.ts');
+  await runUpdateStatus(sctx, {
+    namespace: ns,
+    ...(f.backupsession ? { backupSession: f.backupsession } : {}),
+    ...(f.restoresession ? { restoreSession: f.restoresession } : {}),
+    repository: { namespace: f.repositoryNamespace || ns, name: f.repository },
+    target: {
+      apiVersion: 'appcatalog.appscode.com/v1alpha1',
+      kind: f.targetKind || 'AppBinding',
+      name: f.targetName,
+      namespace: f.targetNamespace || ns,
+    },
+    outputDir: f.outputDir,
+    scratchDir: f.scratchDir,
+    enableCache: f.enableCache !== 'false',
+  });
+}
+
+function registerCreateBackupSession(program: Command, ctx: CliContext): void {
   program
     .command('create-backupsession', { hidden: true })
     .description('(CronJob step) create a BackupSession for a BackupConfiguration')
     .requiredOption('--invoker-name <name>')
     .option('--invoker-kind <kind>', '', 'BackupConfiguration')
-    .option('--namespace <ns>', '', 'default')
+    .option('--namespace <ns>', '', DEFAULT_NAMESPACE)
     .action(async (f: { invokerName: string; invokerKind: string; namespace: string }) => {
       const store = openStore(ctx);
       const bc = await store.get('BackupConfiguration', f.namespace, f.invokerName);
@@ -204,5 +233,3 @@ export function registerSteps(program: Command, ctx: CliContext): void {
       ctx.out(`backupsession/${s.metadata.name} created`);
     });
 }
-
-export const defaultHostname = osHostname;

@@ -33,7 +33,7 @@ export interface OpenedRepository {
   dispose(): Promise<void>;
 }
 
-export const describeRef = (ref: RepositoryRef): string =>
+const describeRef = (ref: RepositoryRef): string =>
   `Repository "${ref.name}" in namespace "${ref.namespace}"`;
 
 export async function openRepository(

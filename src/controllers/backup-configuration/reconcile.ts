@@ -3,17 +3,28 @@
  * Repository may be used from this namespace, then keep the schedule (CronJob or in-process cron)
  * in place. Conditions and phase are Stash's (stash-spec §1.4, §3.1).
  */
-import type { ObjectOf } from '../../api/index.ts';
+import type { Condition, ObjectOf } from '../../api/index.ts';
+import { nameOf, namespaceOf } from '../../api/well-known.ts';
 import { backupInvokerPhase } from '../../core/backup-invoker-phase.ts';
-import { BackupInvokerCondition as C, BackupInvokerReason as R } from '../../core/conditions.ts';
-import { setCondition } from '../../core/conditions.ts';
-import type { Condition } from '../../api/index.ts';
+import {
+  BackupInvokerCondition as C,
+  BackupInvokerReason as R,
+  setCondition,
+} from '../../core/conditions.ts';
 import { errorMessage } from '../../errors.ts';
 import { done, requeueAfter, type ControllerContext, type ReconcileResult } from '../context.ts';
-import { checkUsagePolicy, needsNamespaceLabels } from '../repository/usage-policy.ts';
-import { namespaceOf } from '../../api/well-known.ts';
+import { withoutReconcileFailure } from '../report-failure.ts';
+import { checkRepositoryAccess } from '../repository-access.ts';
 
+/** Something named does not exist yet: look again (Secrets are not watched, stash-spec §3.1). */
 const MISSING_REQUEUE_MS = 5_000;
+
+type Bc = ObjectOf<'BackupConfiguration'>;
+
+interface Checks {
+  conditions: Condition[];
+  missing: boolean;
+}
 
 export async function reconcileBackupConfiguration(
   ctx: ControllerContext,
@@ -25,145 +36,80 @@ export async function reconcileBackupConfiguration(
     await ctx.scheduler.remove(namespace, name);
     return done;
   }
-  const now = ctx.now();
-  let conditions: Condition[] = bc.status?.conditions ?? [];
-  const set = (c: Condition) => {
-    conditions = setCondition(conditions, { ...c, observedGeneration: bc.metadata.generation }, now);
-  };
-  let missing = false;
-
-  if (bc.spec.driver === 'Restic') {
-    const repoRef = bc.spec.repository!;
-    const repoNs = repoRef.namespace ?? namespace;
-    const repo = await ctx.store.get('Repository', repoNs, repoRef.name);
-    if (!repo) {
-      missing = true;
-      set({
-        type: C.RepositoryFound,
-        status: 'False',
-        reason: R.RepositoryNotAvailable,
-        message: `Repository ${repoNs}/${repoRef.name} does not exist.`,
-      });
-    } else {
-      set({
-        type: C.RepositoryFound,
-        status: 'True',
-        reason: R.RepositoryAvailable,
-        message: `Repository ${repoNs}/${repoRef.name} exist.`,
-      });
-      const secretName = repo.spec.backend.storageSecretName;
-      const secret = secretName ? await ctx.store.get('Secret', repoNs, secretName) : undefined;
-      if (!secret) {
-        missing = true;
-        set({
-          type: C.BackendSecretFound,
-          status: 'False',
-          reason: R.BackendSecretNotAvailable,
-          message: secretName
-            ? `Backend Secret ${repoNs}/${secretName} does not exist.`
-            : `Repository ${repoNs}/${repoRef.name} has no spec.backend.storageSecretName.`,
-        });
-      } else {
-        set({
-          type: C.BackendSecretFound,
-          status: 'True',
-          reason: R.BackendSecretAvailable,
-          message: `Backend Secret ${repoNs}/${secretName} exist.`,
-        });
-      }
-      const refusal = checkUsagePolicy(
-        repo,
-        namespace,
-        needsNamespaceLabels(repo, namespace) ? await ctx.store.namespaceLabels(namespace) : undefined,
-      );
-      set(
-        refusal
-          ? {
-              type: C.ValidationPassed,
-              status: 'False',
-              reason: R.ResourceValidationFailed,
-              message: refusal,
-            }
-          : {
-              type: C.ValidationPassed,
-              status: 'True',
-              reason: R.ResourceValidationPassed,
-              message: 'Successfully validated.',
-            },
-      );
-    }
-  } else {
-    set({
-      type: C.ValidationPassed,
-      status: 'True',
-      reason: R.ResourceValidationPassed,
-      message: 'Successfully validated.',
-    });
-  }
-
-  const target = bc.spec.target?.ref;
-  if (target?.name) {
-    const targetNs = target.namespace ?? namespace;
-    const found =
-      target.kind === 'AppBinding' ? await ctx.store.get('AppBinding', targetNs, target.name) : undefined;
-    if (target.kind !== 'AppBinding') {
-      set({
-        type: C.BackupTargetFound,
-        status: 'False',
-        reason: R.TargetNotAvailable,
-        message: `target kind ${target.kind ?? '<empty>'} is not supported by the standalone runtime; use an AppBinding`,
-      });
-      missing = true;
-    } else if (!found) {
-      missing = true;
-      set({
-        type: C.BackupTargetFound,
-        status: 'False',
-        reason: R.TargetNotAvailable,
-        message: `Backup target ${target.apiVersion ?? 'appcatalog.appscode.com/v1alpha1'} ${target.kind} ${targetNs}/${target.name} does not exist.`,
-      });
-    } else {
-      set({
-        type: C.BackupTargetFound,
-        status: 'True',
-        reason: R.TargetAvailable,
-        message: `Backup target ${target.apiVersion ?? 'appcatalog.appscode.com/v1alpha1'} ${target.kind} ${targetNs}/${target.name} found.`,
-      });
-    }
-  }
-
-  const ready = !missing && conditions.every((c) => c.type !== C.ValidationPassed || c.status === 'True');
-  if (ready && bc.spec.schedule) {
-    try {
-      const trigger = await ctx.scheduler.ensure(bc);
-      set({
-        type: C.CronJobCreated,
-        status: 'True',
-        reason: R.CronJobCreationSucceeded,
-        message: `Successfully created backup triggering CronJob ${trigger}.`,
-      });
-    } catch (e) {
-      set({
-        type: C.CronJobCreated,
-        status: 'False',
-        reason: R.CronJobCreationFailed,
-        message: errorMessage(e),
-      });
-    }
-  } else if (!ready) {
-    await ctx.scheduler.remove(namespace, name);
-  }
-
-  await writeStatus(ctx, bc, conditions);
+  const repository = await repositoryChecks(ctx, bc);
+  const target = await targetCheck(ctx, bc);
+  const checks = [...repository.conditions, ...(target ? [target.condition] : [])];
+  const missing = repository.missing || (target?.missing ?? false);
+  const valid = checks.every((c) => c.type !== C.ValidationPassed || c.status === 'True');
+  const schedule = !missing && valid ? await keepSchedule(ctx, bc) : await dropSchedule(ctx, bc);
+  await writeStatus(ctx, bc, [...checks, ...(schedule ? [schedule] : [])]);
   return missing ? requeueAfter(MISSING_REQUEUE_MS) : done;
 }
 
-async function writeStatus(
+/** The Repository's conditions; a VolumeSnapshotter configuration names none. */
+async function repositoryChecks(ctx: ControllerContext, bc: Bc): Promise<Checks> {
+  if (bc.spec.driver !== 'Restic' || !bc.spec.repository) {
+    const passed = { type: C.ValidationPassed, status: 'True' as const, reason: R.ResourceValidationPassed };
+    return { conditions: [{ ...passed, message: 'Successfully validated.' }], missing: false };
+  }
+  const access = await checkRepositoryAccess(ctx, namespaceOf(bc), bc.spec.repository);
+  return { conditions: access.conditions, missing: access.missing };
+}
+
+async function targetCheck(
   ctx: ControllerContext,
-  bc: ObjectOf<'BackupConfiguration'>,
-  conditions: Condition[],
-): Promise<void> {
-  await ctx.store.updateStatus('BackupConfiguration', namespaceOf(bc), bc.metadata.name ?? '', () => ({
+  bc: Bc,
+): Promise<{ condition: Condition; missing: boolean } | undefined> {
+  const target = bc.spec.target?.ref;
+  if (!target?.name) return undefined;
+  const subject = `${target.apiVersion ?? 'appcatalog.appscode.com/v1alpha1'} ${target.kind} ${target.namespace ?? namespaceOf(bc)}/${target.name}`;
+  const notFound = (message: string) => ({
+    condition: { type: C.BackupTargetFound, status: 'False' as const, reason: R.TargetNotAvailable, message },
+    missing: true,
+  });
+  if (target.kind !== 'AppBinding')
+    return notFound(
+      `target kind ${target.kind ?? '<empty>'} is not supported by the standalone runtime; use an AppBinding`,
+    );
+  if (!(await ctx.store.get('AppBinding', target.namespace ?? namespaceOf(bc), target.name)))
+    return notFound(`Backup target ${subject} does not exist.`);
+  const message = `Backup target ${subject} found.`;
+  return {
+    condition: { type: C.BackupTargetFound, status: 'True', reason: R.TargetAvailable, message },
+    missing: false,
+  };
+}
+
+/** The trigger (CronJob or in-process cron) is ensured; CronJobCreated says how it went. */
+async function keepSchedule(ctx: ControllerContext, bc: Bc): Promise<Condition | undefined> {
+  if (!bc.spec.schedule) return undefined;
+  try {
+    const trigger = await ctx.scheduler.ensure(bc);
+    const message = `Successfully created backup triggering CronJob ${trigger}.`;
+    return { type: C.CronJobCreated, status: 'True', reason: R.CronJobCreationSucceeded, message };
+  } catch (e) {
+    return {
+      type: C.CronJobCreated,
+      status: 'False',
+      reason: R.CronJobCreationFailed,
+      message: errorMessage(e),
+    };
+  }
+}
+
+/** A configuration that is not ready must not fire. */
+async function dropSchedule(ctx: ControllerContext, bc: Bc): Promise<undefined> {
+  await ctx.scheduler.remove(namespaceOf(bc), nameOf(bc));
+  return undefined;
+}
+
+async function writeStatus(ctx: ControllerContext, bc: Bc, checks: Condition[]): Promise<void> {
+  const now = ctx.now();
+  const conditions = checks.reduce(
+    (list, c) => setCondition(list, { ...c, observedGeneration: bc.metadata.generation }, now),
+    withoutReconcileFailure(bc.status?.conditions),
+  );
+  await ctx.store.updateStatus('BackupConfiguration', namespaceOf(bc), nameOf(bc), () => ({
     observedGeneration: bc.metadata.generation,
     conditions,
     phase: backupInvokerPhase(conditions, bc.spec.driver),

@@ -20,6 +20,8 @@ import { repositorySpec, wipeOutNotImplementedMessage } from '../../api/stash/v1
 import { isWipeOutProvider, wipeOutLocation, wipeOutRepository } from '../../backends/wipe-out.ts';
 import { errorMessage } from '../../errors.ts';
 import { done, requeueAfter, type ControllerContext, type ReconcileResult } from '../context.ts';
+import { recordEvent } from '../events.ts';
+import { withoutReconcileFailure } from '../report-failure.ts';
 import { namespaceOf } from '../../api/well-known.ts';
 
 export const REPOSITORY_FINALIZER = 'stash';
@@ -75,7 +77,7 @@ async function finalize(ctx: ControllerContext, repo: Repository): Promise<Recon
       // before validation refused that: the data stays, said in a Warning; the deletion is not held
       // up by a wipe that cannot happen, and wipeOut is dropped so the object can be written once
       // more without the finalizer.
-      await event(
+      await recordEvent(
         ctx,
         repo,
         'Warning',
@@ -107,7 +109,7 @@ async function wipe(ctx: ControllerContext, repo: Repository): Promise<Reconcile
     const secret = await storageSecret(ctx, repo);
     const wiper = ctx.repositoryWiper ?? wipeOutRepository;
     const result = await wiper(repo.spec.backend, secret);
-    await event(
+    await recordEvent(
       ctx,
       repo,
       'Normal',
@@ -117,7 +119,7 @@ async function wipe(ctx: ControllerContext, repo: Repository): Promise<Reconcile
     return undefined;
   } catch (e) {
     const delay = Math.min(WIPE_OUT_RETRY_MS * 2 ** failures.count, WIPE_OUT_RETRY_MAX_MS);
-    await event(
+    await recordEvent(
       ctx,
       repo,
       'Warning',
@@ -139,7 +141,11 @@ async function failuresSinceDeletion(
   repo: Repository,
 ): Promise<{ count: number; last: number | undefined }> {
   const since = Date.parse(repo.metadata.deletionTimestamp ?? '');
-  const events = await ctx.store.listEvents(involved(repo));
+  const events = await ctx.store.listEvents({
+    kind: 'Repository',
+    namespace: namespaceOf(repo),
+    name: repo.metadata.name ?? '',
+  });
   const times = events
     .filter((e) => e.reason === 'WipeOutFailed' && e.time !== undefined)
     .map((e) => Date.parse(e.time!))
@@ -165,28 +171,6 @@ function providerOf(repo: Repository): string | undefined {
   }
 }
 
-const involved = (repo: Repository) => ({
-  kind: 'Repository',
-  namespace: namespaceOf(repo),
-  name: repo.metadata.name ?? '',
-});
-
-async function event(
-  ctx: ControllerContext,
-  repo: Repository,
-  type: 'Normal' | 'Warning',
-  reason: string,
-  message: string,
-): Promise<void> {
-  await ctx.store.recordEvent({
-    involvedObject: involved(repo),
-    type,
-    reason,
-    message,
-    source: 'Repository Controller',
-  });
-}
-
 async function syncReferences(ctx: ControllerContext, namespace: string, name: string): Promise<void> {
   const uses = (ref: { name: string; namespace?: string | undefined } | undefined, invokerNs: string) =>
     ref !== undefined && ref.name === name && (ref.namespace ?? invokerNs) === namespace;
@@ -203,7 +187,14 @@ async function syncReferences(ctx: ControllerContext, namespace: string, name: s
   }
   await ctx.store.updateStatus('Repository', namespace, name, (cur) => {
     const status = cur.status ?? {};
-    if (JSON.stringify(status.references ?? []) === JSON.stringify(references)) return undefined;
-    return { ...status, references, observedGeneration: cur.metadata.generation };
+    const conditions = withoutReconcileFailure(status.conditions);
+    const same = JSON.stringify(status.references ?? []) === JSON.stringify(references);
+    if (same && conditions.length === (status.conditions ?? []).length) return undefined;
+    return {
+      ...status,
+      references,
+      observedGeneration: cur.metadata.generation,
+      ...(status.conditions ? { conditions } : {}),
+    };
   });
 }

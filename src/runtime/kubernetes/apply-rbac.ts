@@ -5,42 +5,58 @@
  * server only lets us grant what we hold ourselves.
  */
 import type { V1Role, V1RoleBinding, V1ServiceAccount } from '@kubernetes/client-node';
-import { applyObject, isSubset } from './apply-object.ts';
+import { applyObject, isSubset, type ObjectOps } from './apply-object.ts';
 import type { KubeClients } from './kube-client.ts';
 import type { RbacSet } from './rbac-manifests.ts';
 import { DEFAULT_NAMESPACE } from '../../api/well-known.ts';
 
+/** Where one object of the set lives, and who writes it. */
+interface Target {
+  c: KubeClients;
+  namespace: string;
+  name: string;
+  fieldManager: string;
+}
+
+const serviceAccountOps = ({ c, namespace, name, fieldManager }: Target): ObjectOps<V1ServiceAccount> => ({
+  create: (body) => c.core.createNamespacedServiceAccount({ namespace, body, fieldManager }),
+  read: () => c.core.readNamespacedServiceAccount({ namespace, name }),
+  replace: (body) => c.core.replaceNamespacedServiceAccount({ namespace, name, body }),
+});
+
+const roleOps = ({ c, namespace, name, fieldManager }: Target): ObjectOps<V1Role> => ({
+  create: (body) => c.rbac.createNamespacedRole({ namespace, body, fieldManager }),
+  read: () => c.rbac.readNamespacedRole({ namespace, name }),
+  replace: (body) => c.rbac.replaceNamespacedRole({ namespace, name, body, fieldManager }),
+});
+
+const roleBindingOps = ({ c, namespace, name, fieldManager }: Target): ObjectOps<V1RoleBinding> => ({
+  create: (body) => c.rbac.createNamespacedRoleBinding({ namespace, body, fieldManager }),
+  read: () => c.rbac.readNamespacedRoleBinding({ namespace, name }),
+  replace: (body) => c.rbac.replaceNamespacedRoleBinding({ namespace, name, body, fieldManager }),
+});
+
+/** A merge that keeps `field` as we want it and leaves the rest of the object as it is. */
+const keep =
+  <T, K extends keyof T>(field: K) =>
+  (current: T, want: T): T | undefined =>
+    isSubset(want[field], current[field]) ? undefined : { ...current, [field]: want[field] };
+
 export async function applyRbac(c: KubeClients, rbac: RbacSet, fieldManager: string): Promise<void> {
-  const ns = rbac.role.metadata?.namespace ?? DEFAULT_NAMESPACE;
+  const namespace = rbac.role.metadata?.namespace ?? DEFAULT_NAMESPACE;
   const name = rbac.role.metadata?.name ?? '';
   const sa = rbac.serviceAccount;
   if (sa) {
-    await applyObject<V1ServiceAccount>(`ServiceAccount ${ns}/${sa.metadata?.name ?? ''}`, sa, {
-      create: (body) => c.core.createNamespacedServiceAccount({ namespace: ns, body, fieldManager }),
-      read: () => c.core.readNamespacedServiceAccount({ namespace: ns, name: sa.metadata?.name ?? '' }),
-      replace: (body) =>
-        c.core.replaceNamespacedServiceAccount({ namespace: ns, name: sa.metadata?.name ?? '', body }),
-    });
+    const saName = sa.metadata?.name ?? '';
+    const ops = serviceAccountOps({ c, namespace, name: saName, fieldManager });
+    await applyObject(`ServiceAccount ${namespace}/${saName}`, sa, ops);
   }
-  await applyObject<V1Role>(
-    `Role ${ns}/${name}`,
-    rbac.role,
-    {
-      create: (body) => c.rbac.createNamespacedRole({ namespace: ns, body, fieldManager }),
-      read: () => c.rbac.readNamespacedRole({ namespace: ns, name }),
-      replace: (body) => c.rbac.replaceNamespacedRole({ namespace: ns, name, body, fieldManager }),
-    },
-    (current, want) => (isSubset(want.rules, current.rules) ? undefined : { ...current, rules: want.rules }),
-  );
-  await applyObject<V1RoleBinding>(
-    `RoleBinding ${ns}/${name}`,
+  const target = { c, namespace, name, fieldManager };
+  await applyObject(`Role ${namespace}/${name}`, rbac.role, roleOps(target), keep('rules'));
+  await applyObject(
+    `RoleBinding ${namespace}/${name}`,
     rbac.roleBinding,
-    {
-      create: (body) => c.rbac.createNamespacedRoleBinding({ namespace: ns, body, fieldManager }),
-      read: () => c.rbac.readNamespacedRoleBinding({ namespace: ns, name }),
-      replace: (body) => c.rbac.replaceNamespacedRoleBinding({ namespace: ns, name, body, fieldManager }),
-    },
-    (current, want) =>
-      isSubset(want.subjects, current.subjects) ? undefined : { ...current, subjects: want.subjects },
+    roleBindingOps(target),
+    keep('subjects'),
   );
 }

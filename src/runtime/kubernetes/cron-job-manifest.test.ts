@@ -1,47 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import type { ObjectOf } from '../../api/index.ts';
 import { cronJobManifests } from './cron-job-manifest.ts';
+import { backupConfiguration, controlledBy, IMAGE } from './test-fixtures.ts';
 
-const IMAGE = 'ghcr.io/stowage/stowage:v0.1.0';
-
-function bc(spec: Partial<ObjectOf<'BackupConfiguration'>['spec']> = {}): ObjectOf<'BackupConfiguration'> {
-  return {
-    apiVersion: 'stash.appscode.com/v1beta1',
-    kind: 'BackupConfiguration',
-    metadata: { name: 'pg.backup', namespace: 'demo', uid: 'uid-1', labels: { team: 'a' } },
-    spec: {
-      schedule: '*/5 * * * *',
-      driver: 'Restic',
-      repository: { name: 'repo' },
-      target: { ref: { apiVersion: 'appcatalog.appscode.com/v1alpha1', kind: 'AppBinding', name: 'db' } },
-      retentionPolicy: { name: 'keep', keepLast: 1, prune: false },
-      backupHistoryLimit: 1,
-      ...spec,
-    },
-  } as ObjectOf<'BackupConfiguration'>;
-}
+const bc = (spec: Partial<ObjectOf<'BackupConfiguration'>['spec']> = {}) =>
+  backupConfiguration({ name: 'pg.backup', labels: { team: 'a' } }, spec);
 
 describe('cronJobManifests', () => {
   it("is Stash's trigger CronJob: name, owner, schedule, container args", () => {
     const { cronJob, rbac } = cronJobManifests(bc(), { image: IMAGE });
     expect(cronJob.metadata?.name).toBe('stash-trigger-pg-backup');
-    expect(cronJob.metadata?.ownerReferences).toEqual([
-      {
-        apiVersion: 'stash.appscode.com/v1beta1',
-        kind: 'BackupConfiguration',
-        name: 'pg.backup',
-        uid: 'uid-1',
-        controller: true,
-        blockOwnerDeletion: true,
-      },
-    ]);
+    expect(cronJob.metadata?.ownerReferences).toEqual(
+      controlledBy('BackupConfiguration', 'pg.backup', 'uid-1'),
+    );
     expect(cronJob.metadata?.labels).toMatchObject({
       team: 'a',
       'stash.appscode.com/invoker-type': 'BackupConfiguration',
       'stash.appscode.com/invoker-name': 'pg.backup',
     });
     expect(cronJob.spec).toMatchObject({
-      schedule: '*/5 * * * *',
+      schedule: '0 3 * * *',
       suspend: false,
       concurrencyPolicy: 'Forbid',
     });

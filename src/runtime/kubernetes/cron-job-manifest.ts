@@ -11,6 +11,8 @@ import {
   LABEL_DELETE_JOB_ON_COMPLETION,
   LABEL_INVOKER_NAME,
   LABEL_INVOKER_TYPE,
+  nameOf,
+  namespaceOf,
 } from '../../api/well-known.ts';
 import { cronJobName, cronJobServiceAccountName } from '../../core/naming.ts';
 import { POD_ENV } from './pod-env.ts';
@@ -22,17 +24,16 @@ import {
   serviceAccountNameOf,
   TRIGGER_CONTAINER_FIELDS,
 } from './runtime-settings.ts';
-import { namespaceOf } from '../../api/well-known.ts';
 
-export const TRIGGER_CONTAINER = 'stash-trigger';
+const TRIGGER_CONTAINER = 'stash-trigger';
 
-export interface CronJobManifests {
+interface CronJobManifests {
   cronJob: V1CronJob;
   rbac: RbacSet;
 }
 
 /** `create-backupsession` as src/cli/commands/steps.ts defines it. */
-export function triggerArgs(bc: { namespace: string; name: string }): string[] {
+function triggerArgs(bc: { namespace: string; name: string }): string[] {
   return [
     'create-backupsession',
     `--invoker-name=${bc.name}`,
@@ -46,9 +47,8 @@ export function cronJobManifests(
   o: { image: string },
 ): CronJobManifests {
   const namespace = namespaceOf(bc);
-  const bcName = bc.metadata.name ?? '';
+  const bcName = nameOf(bc);
   const targetNs = bc.spec.target?.ref.namespace;
-  const name = cronJobName({ name: bcName, namespace }, targetNs);
   // The invoker labels let remove() find the CronJob without knowing the target namespace.
   const labels = {
     ...invokerOffshootLabels(bc),
@@ -72,32 +72,19 @@ export function cronJobManifests(
     owner,
     labels,
   });
-  const container: V1Container = applyContainerSettings(
-    {
-      name: TRIGGER_CONTAINER,
-      image: o.image,
-      imagePullPolicy: 'IfNotPresent',
-      args: triggerArgs({ namespace, name: bcName }),
-      env: [...POD_ENV],
-    },
-    bc.spec.runtimeSettings?.container,
-    TRIGGER_CONTAINER_FIELDS,
-  );
-  const podSpec: V1PodSpec = applyPodSettings(
-    {
-      restartPolicy: 'Never',
-      serviceAccountName: userSa ?? rbacName,
-      containers: [container],
-    },
-    pod,
-  );
   const jobLabels = { ...labels, [LABEL_DELETE_JOB_ON_COMPLETION]: 'true' };
+  const podSpec = triggerPodSpec(bc, o.image, userSa ?? rbacName);
   return {
     rbac,
     cronJob: {
       apiVersion: 'batch/v1',
       kind: 'CronJob',
-      metadata: { name, namespace, labels, ownerReferences: [owner] },
+      metadata: {
+        name: cronJobName({ name: bcName, namespace }, targetNs),
+        namespace,
+        labels,
+        ownerReferences: [owner],
+      },
       spec: {
         schedule: bc.spec.schedule ?? '',
         suspend: bc.spec.paused ?? false,
@@ -116,4 +103,27 @@ export function cronJobManifests(
       },
     },
   };
+}
+
+/** The trigger's pod: our image's `create-backupsession`, with the invoker's runtimeSettings. */
+function triggerPodSpec(
+  bc: ObjectOf<'BackupConfiguration'>,
+  image: string,
+  serviceAccountName: string,
+): V1PodSpec {
+  const container: V1Container = applyContainerSettings(
+    {
+      name: TRIGGER_CONTAINER,
+      image,
+      imagePullPolicy: 'IfNotPresent',
+      args: triggerArgs({ namespace: namespaceOf(bc), name: nameOf(bc) }),
+      env: [...POD_ENV],
+    },
+    bc.spec.runtimeSettings?.container,
+    TRIGGER_CONTAINER_FIELDS,
+  );
+  return applyPodSettings(
+    { restartPolicy: 'Never', serviceAccountName, containers: [container] },
+    bc.spec.runtimeSettings?.pod,
+  );
 }

@@ -7,7 +7,7 @@
 import type { CoreV1Event } from '@kubernetes/client-node';
 import type { StowageEvent } from '../../controllers/store.ts';
 
-export const REPORTING_COMPONENT = 'stowage';
+const REPORTING_COMPONENT = 'stowage';
 /** The API server rejects longer messages on some versions; kubectl shows less anyway. */
 const MAX_MESSAGE = 1024;
 

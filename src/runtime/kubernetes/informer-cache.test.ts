@@ -12,9 +12,8 @@ import {
 } from './informer-cache.ts';
 import type { KubeClients } from './kube-client.ts';
 import type { KubeStore } from './kube-store.ts';
+import { backupConfiguration, IMAGE } from './test-fixtures.ts';
 import type { WatchedKind } from './watches.ts';
-
-const IMAGE = 'ghcr.io/stowage/stowage:v0.1.0';
 
 /** A cache over a plain map, keyed namespace/name. */
 function cacheOf(objects: object[]): CacheReader & { put(o: object): void } {
@@ -32,25 +31,12 @@ function cacheOf(objects: object[]): CacheReader & { put(o: object): void } {
 
 const bc = (o: { rv?: string; status?: object; paused?: boolean; labels?: Record<string, string> } = {}) =>
   ({
-    apiVersion: 'stash.appscode.com/v1beta1',
-    kind: 'BackupConfiguration',
-    metadata: {
-      name: 'pg',
-      namespace: 'demo',
-      uid: 'uid-1',
-      generation: 1,
-      resourceVersion: o.rv ?? '10',
-      ...(o.labels ? { labels: o.labels } : {}),
-    },
-    spec: {
-      schedule: '0 3 * * *',
-      paused: o.paused ?? false,
-      repository: { name: 'repo' },
-      target: { ref: { apiVersion: 'appcatalog.appscode.com/v1alpha1', kind: 'AppBinding', name: 'db' } },
-      retentionPolicy: { name: 'keep', keepLast: 1, prune: false },
-    },
+    ...backupConfiguration(
+      { generation: 1, resourceVersion: o.rv ?? '10', ...(o.labels ? { labels: o.labels } : {}) },
+      { paused: o.paused ?? false },
+    ),
     ...(o.status ? { status: o.status } : {}),
-  }) as unknown as ObjectOf<'BackupConfiguration'>;
+  }) as ObjectOf<'BackupConfiguration'>;
 
 function fixture(cached: object[]) {
   const calls: string[] = [];

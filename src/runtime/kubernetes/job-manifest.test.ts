@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { JobSpec } from '../../controllers/store.ts';
 import { jobManifests } from './job-manifest.ts';
+import { controlledBy, IMAGE } from './test-fixtures.ts';
 
 const step = (name: string, env: Record<string, string> = {}) => ({
   name,
-  image: 'ghcr.io/stowage/stowage:v0.1.0',
+  image: IMAGE,
   command: [],
   args: [name, '--namespace=demo'],
   env,
@@ -27,16 +28,7 @@ describe('jobManifests', () => {
       ownerUid: 'sess-uid',
     });
     expect(job.metadata?.name).toBe('stash-backup-pg-1700000000-0');
-    expect(job.metadata?.ownerReferences).toEqual([
-      {
-        apiVersion: 'stash.appscode.com/v1beta1',
-        kind: 'BackupSession',
-        name: 'pg-1700000000',
-        uid: 'sess-uid',
-        controller: true,
-        blockOwnerDeletion: true,
-      },
-    ]);
+    expect(job.metadata?.ownerReferences).toEqual(controlledBy('BackupSession', 'pg-1700000000', 'sess-uid'));
     expect(job.spec?.backoffLimit).toBe(0);
     const pod = job.spec!.template.spec!;
     expect(pod.restartPolicy).toBe('Never');

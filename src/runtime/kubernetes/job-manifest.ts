@@ -13,6 +13,7 @@ import type {
   V1Container,
   V1EnvVar,
   V1Job,
+  V1ObjectMeta,
   V1OwnerReference,
   V1PersistentVolumeClaim,
   V1PodSpec,
@@ -42,7 +43,7 @@ import {
 
 const SESSION_API_VERSION = 'stash.appscode.com/v1beta1';
 
-export interface JobManifests {
+interface JobManifests {
   job: V1Job;
   /** Present when the invoker has an interimVolumeTemplate. */
   pvc?: V1PersistentVolumeClaim;
@@ -77,73 +78,12 @@ function container(
 export function jobManifests(job: JobSpec, o: { ownerUid: string }): JobManifests {
   if (job.steps.length === 0)
     throw new StowageError('INVALID_INPUT', `Job ${job.namespace}/${job.name} has no steps to run`);
-  const owner: V1OwnerReference = controllerRef({
-    apiVersion: SESSION_API_VERSION,
-    kind: job.owner.kind,
-    name: job.owner.name,
-    uid: o.ownerUid,
-  });
-  const labels: Record<string, string> = {
-    [LABEL_MANAGED_BY]: MANAGED_BY_STASH,
-    [LABEL_COMPONENT]: job.owner.kind === 'BackupSession' ? 'stash-backup' : 'stash-restore',
-    [LABEL_SESSION]: job.owner.name,
-  };
-  const meta = (name: string) => ({ name, namespace: job.namespace, labels, ownerReferences: [owner] });
-
-  const tmp: V1Volume = {
-    name: SCRATCH_VOLUME,
-    emptyDir: {
-      ...(job.tempDir?.medium ? { medium: job.tempDir.medium } : {}),
-      ...(job.tempDir?.sizeLimit !== undefined ? { sizeLimit: String(job.tempDir.sizeLimit) } : {}),
-    },
-  };
-  const volumes: V1Volume[] = [tmp];
-  const mounts: V1VolumeMount[] = [{ name: SCRATCH_VOLUME, mountPath: SCRATCH_DIR }];
-  let pvc: V1PersistentVolumeClaim | undefined;
-  if (job.interimVolume) {
-    const template = job.interimVolumeTemplate;
-    if (template) {
-      const tmeta = template.metadata ?? {};
-      const name = interimPvcName(job.owner.name, tmeta.name ?? INTERIM_VOLUME);
-      pvc = {
-        apiVersion: 'v1',
-        kind: 'PersistentVolumeClaim',
-        metadata: {
-          ...meta(name),
-          labels: { ...((tmeta.labels ?? {}) as Record<string, string>), ...labels },
-          ...(tmeta.annotations ? { annotations: tmeta.annotations as Record<string, string> } : {}),
-        },
-        spec: (template.spec ?? {}) as V1PersistentVolumeClaim['spec'],
-      };
-      volumes.push({ name: INTERIM_VOLUME, persistentVolumeClaim: { claimName: name } });
-    } else {
-      // Requested without a template (no claim to make): scratch space for the pod's lifetime.
-      volumes.push({ name: INTERIM_VOLUME, emptyDir: {} });
-    }
-    mounts.push({ name: INTERIM_VOLUME, mountPath: INTERIM_MOUNT_PATH });
-  }
-
-  const local = job.repository?.local;
-  if (local) {
-    // A local backend is a volume (hostPath, NFS, a PVC…) mounted where the Repository says, as
-    // Stash mounts it; without a volume source the path is taken to exist on the node already.
-    const { mountPath, subPath, ...source } = local;
-    if (Object.keys(source).length > 0) {
-      volumes.push({ name: LOCAL_BACKEND_VOLUME, ...(source as Omit<V1Volume, 'name'>) });
-      mounts.push({ name: LOCAL_BACKEND_VOLUME, mountPath, ...(subPath ? { subPath } : {}) });
-    }
-  }
-
+  const owned = ownedBy(job, o.ownerUid);
+  const storage = [scratchStorage(job), interimStorage(job, owned), localBackendStorage(job)];
+  const pvc = storage.find((s) => s?.pvc)?.pvc;
   const pod = job.runtimeSettings?.pod;
   const userSa = serviceAccountNameOf(pod);
-  const rbac = rbacSet({
-    name: job.name,
-    namespace: job.namespace,
-    ...(userSa ? { serviceAccountName: userSa } : {}),
-    rules: jobRules(job.owner),
-    owner,
-    labels,
-  });
+  const mounts = storage.flatMap((s) => (s ? [s.mount] : []));
   const containers = job.steps.map((s) => container(s, mounts, job.runtimeSettings));
   const podSpec = applyPodSettings(
     {
@@ -154,21 +94,107 @@ export function jobManifests(job: JobSpec, o: { ownerUid: string }): JobManifest
       securityContext: defaultPodSecurityContext(job.owner.kind),
       initContainers: containers.slice(0, -1),
       containers: containers.slice(-1),
-      volumes,
+      volumes: storage.flatMap((s) => (s ? [s.volume] : [])),
     },
     pod,
   );
   return {
-    rbac,
+    rbac: rbacSet({
+      name: job.name,
+      namespace: job.namespace,
+      ...(userSa ? { serviceAccountName: userSa } : {}),
+      rules: jobRules(job.owner),
+      owner: owned.owner,
+      labels: owned.labels,
+    }),
     ...(pvc ? { pvc } : {}),
     job: {
       apiVersion: 'batch/v1',
       kind: 'Job',
-      metadata: meta(job.name),
-      spec: {
-        backoffLimit: 0,
-        template: { metadata: podTemplateMeta(pod, labels), spec: podSpec },
-      },
+      metadata: owned.meta(job.name),
+      spec: { backoffLimit: 0, template: { metadata: podTemplateMeta(pod, owned.labels), spec: podSpec } },
     },
+  };
+}
+
+/** What the session owns: its controller reference, the labels that find it, and metadata with both. */
+interface Owned {
+  owner: V1OwnerReference;
+  labels: Record<string, string>;
+  meta: (name: string) => V1ObjectMeta;
+}
+
+function ownedBy(job: JobSpec, ownerUid: string): Owned {
+  const owner = controllerRef({
+    apiVersion: SESSION_API_VERSION,
+    kind: job.owner.kind,
+    name: job.owner.name,
+    uid: ownerUid,
+  });
+  const labels: Record<string, string> = {
+    [LABEL_MANAGED_BY]: MANAGED_BY_STASH,
+    [LABEL_COMPONENT]: job.owner.kind === 'BackupSession' ? 'stash-backup' : 'stash-restore',
+    [LABEL_SESSION]: job.owner.name,
+  };
+  return {
+    owner,
+    labels,
+    meta: (name) => ({ name, namespace: job.namespace, labels, ownerReferences: [owner] }),
+  };
+}
+
+/** A volume of the pod, where the steps mount it, and the claim to create for it (if any). */
+interface Storage {
+  volume: V1Volume;
+  mount: V1VolumeMount;
+  pvc?: V1PersistentVolumeClaim;
+}
+
+/** The scratch emptyDir, sized and placed as the invoker's tempDir says. */
+function scratchStorage(job: JobSpec): Storage {
+  const emptyDir = {
+    ...(job.tempDir?.medium ? { medium: job.tempDir.medium } : {}),
+    ...(job.tempDir?.sizeLimit !== undefined ? { sizeLimit: String(job.tempDir.sizeLimit) } : {}),
+  };
+  return {
+    volume: { name: SCRATCH_VOLUME, emptyDir },
+    mount: { name: SCRATCH_VOLUME, mountPath: SCRATCH_DIR },
+  };
+}
+
+/** The interim volume: a PVC from the invoker's interimVolumeTemplate, owned by the session. */
+function interimStorage(job: JobSpec, owned: Owned): Storage | undefined {
+  if (!job.interimVolume) return undefined;
+  const mount = { name: INTERIM_VOLUME, mountPath: INTERIM_MOUNT_PATH };
+  const template = job.interimVolumeTemplate;
+  // Requested without a template (no claim to make): scratch space for the pod's lifetime.
+  if (!template) return { volume: { name: INTERIM_VOLUME, emptyDir: {} }, mount };
+  const tmeta = template.metadata ?? {};
+  const name = interimPvcName(job.owner.name, tmeta.name ?? INTERIM_VOLUME);
+  const pvc: V1PersistentVolumeClaim = {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: {
+      ...owned.meta(name),
+      labels: { ...((tmeta.labels ?? {}) as Record<string, string>), ...owned.labels },
+      ...(tmeta.annotations ? { annotations: tmeta.annotations as Record<string, string> } : {}),
+    },
+    spec: (template.spec ?? {}) as V1PersistentVolumeClaim['spec'],
+  };
+  return { volume: { name: INTERIM_VOLUME, persistentVolumeClaim: { claimName: name } }, mount, pvc };
+}
+
+/**
+ * A local backend is a volume (hostPath, NFS, a PVC…) mounted where the Repository says, as Stash
+ * mounts it; without a volume source the path is taken to exist on the node already.
+ */
+function localBackendStorage(job: JobSpec): Storage | undefined {
+  const local = job.repository?.local;
+  if (!local) return undefined;
+  const { mountPath, subPath, ...source } = local;
+  if (Object.keys(source).length === 0) return undefined;
+  return {
+    volume: { name: LOCAL_BACKEND_VOLUME, ...(source as Omit<V1Volume, 'name'>) },
+    mount: { name: LOCAL_BACKEND_VOLUME, mountPath, ...(subPath ? { subPath } : {}) },
   };
 }

@@ -18,7 +18,7 @@ function signalName(n: number): string | undefined {
 }
 
 /** Why one container ended unsuccessfully, or undefined when it did not (yet). */
-export function containerFailure(s: V1ContainerStatus): string | undefined {
+function containerFailure(s: V1ContainerStatus): string | undefined {
   const t = s.state?.terminated;
   if (!t || (t.exitCode === 0 && !t.signal)) return undefined;
   const detail = t.message ? `: ${t.message.trim().split('\n').pop()!.slice(0, MAX_DETAIL)}` : '';
@@ -33,7 +33,7 @@ export function containerFailure(s: V1ContainerStatus): string | undefined {
 }
 
 /** The first failing container of a pod in run order; else the pod's own reason (Evicted, DeadlineExceeded). */
-export function podFailure(pod: V1Pod): string | undefined {
+function podFailure(pod: V1Pod): string | undefined {
   const byName = (list: V1ContainerStatus[] | undefined) => new Map((list ?? []).map((s) => [s.name, s]));
   const init = byName(pod.status?.initContainerStatuses);
   const main = byName(pod.status?.containerStatuses);

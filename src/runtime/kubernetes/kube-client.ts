@@ -39,8 +39,3 @@ export function makeKubeClients(kubeConfig: KubeConfig): KubeClients {
     custom: kubeConfig.makeApiClient(CustomObjectsApi),
   };
 }
-
-/** The namespace of the current kubeconfig context (the pod's namespace in-cluster), if any. */
-export function currentNamespace(kubeConfig: KubeConfig): string | undefined {
-  return kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace;
-}

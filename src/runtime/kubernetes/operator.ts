@@ -16,9 +16,11 @@ import {
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { ControllerContext, OperatorSettings, SessionMetricsSink } from '../../controllers/context.ts';
-import { isFinal } from '../../controllers/backup-session/status.ts';
+import { keyOf } from '../../controllers/controller.ts';
+import { CONTROLLERS } from '../../controllers/index.ts';
+import { resyncKeys, WakeUp } from '../../controllers/wake-up.ts';
 import { errorMessage } from '../../errors.ts';
-import { reconcileKey } from '../dispatch.ts';
+import { reconcileKey, reportTerminal } from '../dispatch.ts';
 import { WorkQueue } from '../work-queue.ts';
 import { CachedScheduler, CachedStore, freezeDeep } from './informer-cache.ts';
 import { makeKubeClients } from './kube-client.ts';
@@ -28,9 +30,7 @@ import { KubeStore } from './kube-store.ts';
 import {
   classifyChange,
   fingerprint,
-  keyOf,
   operatorWatches,
-  RECONCILED_KINDS,
   type Change,
   type Fingerprint,
   type WatchedKind,
@@ -64,6 +64,7 @@ export class KubernetesOperator {
   readonly #o: KubernetesOperatorOptions;
   readonly #ctx: ControllerContext;
   readonly #cachedStore: CachedStore;
+  readonly #wakeUp = new WakeUp();
   readonly #informers = new Map<WatchSpec, CachedInformer>();
   readonly #byKind = new Map<WatchedKind, CachedInformer>();
   /** Per watch, what the last event of each object looked like (to classify the next one). */
@@ -96,6 +97,7 @@ export class KubernetesOperator {
     };
     this.queue = new WorkQueue({
       reconcile: (key) => this.#reconcile(key),
+      onTerminal: (key, error) => reportTerminal(this.#ctx, key, error),
       logger: o.logger.child({ component: 'queue' }),
       concurrency: o.concurrency ?? DEFAULT_CONCURRENCY,
     });
@@ -107,7 +109,7 @@ export class KubernetesOperator {
   }
 
   async start(): Promise<void> {
-    const watches = operatorWatches(this.#o.kubeConfig);
+    const watches = operatorWatches(this.#o.kubeConfig, this.#wakeUp.watchedKinds);
     for (const w of watches) {
       // The informer reports a failed list through 'error' and resolves start() all the same:
       // readiness waits for a list that succeeded.
@@ -133,8 +135,7 @@ export class KubernetesOperator {
           seen.set(id, now);
         }
         this.#cachedStore.observe(w.kind, obj, event === 'deleted');
-        w.observe?.(obj, event === 'deleted');
-        for (const key of w.keysFor(obj, { change })) this.queue.add(key);
+        for (const key of this.#wakeUp.changed(w.kind, obj, change)) this.queue.add(key);
       };
       informer.on('add', on('added'));
       informer.on('update', on('updated'));
@@ -192,15 +193,15 @@ export class KubernetesOperator {
     }
   }
 
-  /** Everything at start; afterwards what can still change without an event (sessions in flight, invokers). */
-  #enqueueAll(onlyActive: boolean): void {
-    for (const kind of RECONCILED_KINDS) {
-      for (const o of this.#byKind.get(kind)?.list() ?? []) {
-        const phase = (o as { status?: { phase?: string } }).status?.phase;
-        if (onlyActive && (kind === 'BackupSession' || kind === 'RestoreSession') && isFinal(phase)) continue;
-        this.queue.add(keyOf(kind, o.metadata?.namespace, o.metadata?.name));
-      }
-    }
+  /** Everything at start; afterwards what the controllers re-check without an event (their `resync`). */
+  #enqueueAll(onlyResync: boolean): void {
+    const cached = (kind: string) => this.#byKind.get(kind as WatchedKind)?.list() ?? [];
+    const keys = onlyResync
+      ? resyncKeys(cached)
+      : CONTROLLERS.flatMap((c) =>
+          cached(c.kind).map((o) => keyOf(c.kind, o.metadata?.namespace, o.metadata?.name)),
+        );
+    for (const key of keys) this.queue.add(key);
   }
 }
 

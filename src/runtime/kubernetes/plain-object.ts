@@ -5,7 +5,7 @@
  */
 
 /** Kubernetes metav1.Time: RFC 3339 in seconds, e.g. `2024-05-01T10:00:00Z`. */
-export function kubeTime(d: Date): string {
+function kubeTime(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 

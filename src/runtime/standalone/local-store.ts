@@ -3,6 +3,9 @@
  * every write, so what is stored is always a well-formed object. Deleting an object deletes what it
  * owns, as Kubernetes' garbage collector does with background propagation.
  *
+ * Every write also goes to the change log (change-log.ts) in its own transaction, whichever
+ * process makes it; `watch()` follows the log, so the runtime learns of every change.
+ *
  * Finalizers work as on the API server: deleting an object that has `metadata.finalizers` only sets
  * `metadata.deletionTimestamp` (once) and keeps it; the update that leaves the finalizers empty
  * removes it, and then what it owns. While an object is being deleted its deletionTimestamp cannot
@@ -12,7 +15,9 @@
    contract is async: `async` turns a failed write into a rejection rather than a synchronous throw. */
 import { randomUUID } from 'node:crypto';
 import { kinds, parseObject, type AnyObject, type KindName, type ObjectOf } from '../../api/index.ts';
+import type { Change } from '../../controllers/controller.ts';
 import type { ListOptions, Store, StowageEvent } from '../../controllers/store.ts';
+import { ChangeLog, metadataChange, type StoreChange } from './change-log.ts';
 import { StowageError } from '../../errors.ts';
 import { inTransaction, nextCounter, type StateDb } from './state-db.ts';
 import { DEFAULT_NAMESPACE } from '../../api/well-known.ts';
@@ -39,44 +44,41 @@ function labelsMatch(obj: AnyObject, want: Record<string, string> | undefined): 
   return Object.entries(want).every(([k, v]) => have[k] === v);
 }
 
-interface Removed {
-  kind: string;
-  namespace: string;
-  name: string;
-  uid: string;
-  /** An owned object with finalizers: marked for deletion, not removed. */
-  markedOnly?: boolean;
-}
-
-export type DeleteListener = (deleted: {
-  kind: string;
-  namespace: string;
-  name: string;
-  uid: string;
-}) => void;
-
 export class LocalStore implements Store {
   readonly #db: StateDb;
   readonly #now: () => Date;
-  readonly #deleteListeners: DeleteListener[] = [];
-  readonly #changeListeners: Array<(kind: KindName, namespace: string, name: string) => void> = [];
+  readonly #log: ChangeLog;
+  readonly #watchers = new Set<(change: StoreChange) => void>();
+  /** The newest change reported to the watchers. */
+  #seen = 0;
 
   constructor(db: StateDb, now: () => Date = () => new Date()) {
     this.#db = db;
     this.#now = now;
+    this.#log = new ChangeLog(db);
   }
 
-  onDelete(listener: DeleteListener): void {
-    this.#deleteListeners.push(listener);
+  /**
+   * Calls `listener` for every change from now on, by any process: at once for writes through this
+   * instance, within `pollMs` for the others'. Returns the function that stops watching.
+   */
+  watch(listener: (change: StoreChange) => void, pollMs = 500): () => void {
+    if (this.#watchers.size === 0) this.#seen = this.#log.last();
+    this.#watchers.add(listener);
+    const timer = setInterval(() => this.#drain(), pollMs);
+    return () => {
+      clearInterval(timer);
+      this.#watchers.delete(listener);
+    };
   }
 
-  /** Called after every write made through this Store instance (writes by other processes are seen by polling). */
-  onChange(listener: (kind: KindName, namespace: string, name: string) => void): void {
-    this.#changeListeners.push(listener);
-  }
-
-  #changed(kind: KindName, namespace: string, name: string): void {
-    for (const l of this.#changeListeners) l(kind, namespace, name);
+  /** Reports the changes the watchers have not seen yet. */
+  #drain(): void {
+    if (this.#watchers.size === 0) return;
+    for (const c of this.#log.since(this.#seen)) {
+      this.#seen = c.resourceVersion;
+      for (const w of this.#watchers) w(c);
+    }
   }
 
   async get<K extends KindName>(kind: K, namespace: string, name: string): Promise<ObjectOf<K> | undefined> {
@@ -128,10 +130,10 @@ export class LocalStore implements Store {
           creationTimestamp: this.#timestamp(),
         },
       } as ObjectOf<K>;
-      this.#write(kind, full, rv);
+      this.#write(kind, full, rv, 'added');
       return full;
     });
-    this.#changed(kind, created.metadata.namespace ?? '', created.metadata.name ?? '');
+    this.#drain();
     return created;
   }
 
@@ -140,15 +142,12 @@ export class LocalStore implements Store {
     const kind = obj.kind as K;
     const namespace = nsOf(kind, obj.metadata.namespace);
     const name = obj.metadata.name ?? '';
-    const removed: Removed[] = [];
     const updated = inTransaction(this.#db, () => {
       const current = this.getSync(kind, namespace, name);
       if (!current) throw new StowageError('NOT_FOUND', `${kind} ${namespace}/${name} not found`);
       const cur = current as AnyObject;
       if (obj.metadata.resourceVersion && obj.metadata.resourceVersion !== cur.metadata.resourceVersion) {
-        throw new StowageError('CONFLICT', `${kind} ${namespace}/${name} was modified; retry`, {
-          retryable: true,
-        });
+        throw new StowageError('CONFLICT', `${kind} ${namespace}/${name} was modified; retry`, {});
       }
       const deleting = cur.metadata.deletionTimestamp;
       const finalizers = obj.metadata.finalizers ?? [];
@@ -178,14 +177,12 @@ export class LocalStore implements Store {
         },
         ...('status' in cur && cur.status !== undefined ? { status: cur.status } : {}),
       } as ObjectOf<K>;
-      this.#write(kind, next, rv);
+      this.#write(kind, next, rv, specChanged ? 'spec' : metadataChange(cur, next as AnyObject));
       // The last finalizer of a deleted object is gone: now it really goes, with what it owns.
-      if (deleting !== undefined && finalizers.length === 0)
-        removed.push(...this.#removeCascade(kind, namespace, name));
+      if (deleting !== undefined && finalizers.length === 0) this.#removeCascade(kind, namespace, name);
       return next;
     });
-    if (removed.length === 0) this.#changed(kind, namespace, name);
-    this.#announce(removed);
+    this.#drain();
     return updated;
   }
 
@@ -210,11 +207,11 @@ export class LocalStore implements Store {
         status,
         metadata: { ...(current as AnyObject).metadata, resourceVersion: String(rv) },
       };
-      this.#write(kind, next as ObjectOf<K>, rv);
+      this.#write(kind, next as ObjectOf<K>, rv, 'status');
       return next as ObjectOf<K>;
     });
     // Only real writes wake the controllers: a no-op status write must not requeue forever.
-    if (written) this.#changed(kind, ns, name);
+    if (written) this.#drain();
     return result;
   }
 
@@ -225,26 +222,16 @@ export class LocalStore implements Store {
    */
   async delete(kind: KindName, namespace: string, name: string): Promise<boolean> {
     const ns = nsOf(kind, namespace);
-    let marked = false;
-    const removed = inTransaction(this.#db, (): Removed[] | undefined => {
+    const existed = inTransaction(this.#db, (): boolean => {
       const current = this.getSync(kind, ns, name);
-      if (!current) return undefined;
+      if (!current) return false;
       const meta = (current as AnyObject).metadata;
-      if ((meta.finalizers ?? []).length === 0) return this.#removeCascade(kind, ns, name);
-      if (meta.deletionTimestamp === undefined) {
-        const rv = nextCounter(this.#db, 'resourceVersion');
-        const next = {
-          ...current,
-          metadata: { ...meta, deletionTimestamp: this.#timestamp(), resourceVersion: String(rv) },
-        };
-        this.#write(kind, next as ObjectOf<KindName>, rv);
-        marked = true;
-      }
-      return [];
+      if ((meta.finalizers ?? []).length === 0) this.#removeCascade(kind, ns, name);
+      else if (meta.deletionTimestamp === undefined) this.#markDeleted(kind, current as AnyObject);
+      return true;
     });
-    if (marked) this.#changed(kind, ns, name);
-    this.#announce(removed ?? []);
-    return removed !== undefined;
+    this.#drain();
+    return existed;
   }
 
   /**
@@ -252,54 +239,37 @@ export class LocalStore implements Store {
    * has finalizers is only marked for deletion (and keeps what it owns), as the garbage collector
    * does with background propagation.
    */
-  #removeCascade(kind: KindName, ns: string, name: string): Removed[] {
-    const row = this.#db
-      .prepare('SELECT uid FROM objects WHERE kind = ? AND namespace = ? AND name = ?')
-      .get(kind, ns, name) as { uid: string } | undefined;
-    if (!row) return [];
-    const removed: Removed[] = [];
-    const root = row.uid;
-    const queue: Removed[] = [{ kind, namespace: ns, name, uid: root }];
+  #removeCascade(kind: KindName, ns: string, name: string): void {
+    const root = this.getSync(kind, ns, name) as AnyObject | undefined;
+    if (!root) return;
+    const queue: Array<{ kind: KindName; object: AnyObject }> = [{ kind, object: root }];
     while (queue.length) {
       const next = queue.shift()!;
+      const meta = next.object.metadata;
       // The root goes (its caller checked its finalizers); what it owns may have finalizers of its own.
-      if (next.uid !== root) {
-        const owned = this.getSync(next.kind as KindName, next.namespace, next.name) as AnyObject | undefined;
-        if (!owned) continue;
-        if ((owned.metadata.finalizers ?? []).length > 0) {
-          if (owned.metadata.deletionTimestamp === undefined) {
-            const rv = nextCounter(this.#db, 'resourceVersion');
-            const marked = {
-              ...owned,
-              metadata: {
-                ...owned.metadata,
-                deletionTimestamp: this.#timestamp(),
-                resourceVersion: String(rv),
-              },
-            };
-            this.#write(next.kind as KindName, marked as ObjectOf<KindName>, rv);
-            removed.push({ ...next, markedOnly: true });
-          }
-          continue;
-        }
+      if (next.object !== root && (meta.finalizers ?? []).length > 0) {
+        if (meta.deletionTimestamp === undefined) this.#markDeleted(next.kind, next.object);
+        continue;
       }
-      this.#db.prepare('DELETE FROM objects WHERE uid = ?').run(next.uid);
-      removed.push(next);
+      this.#db.prepare('DELETE FROM objects WHERE uid = ?').run(meta.uid ?? '');
+      const rv = nextCounter(this.#db, 'resourceVersion');
+      this.#log.append(next.kind, nsOf(next.kind, meta.namespace), next.object, rv, 'deleted');
       const owned = this.#db
-        .prepare("SELECT kind, namespace, name, uid FROM objects WHERE (',' || owner_uids || ',') LIKE ?")
-        .all(`%,${next.uid},%`) as unknown as Removed[];
-      queue.push(...owned);
+        .prepare("SELECT kind, body FROM objects WHERE (',' || owner_uids || ',') LIKE ?")
+        .all(`%,${meta.uid ?? ''},%`) as unknown as Array<{ kind: KindName; body: string }>;
+      queue.push(...owned.map((o) => ({ kind: o.kind, object: JSON.parse(o.body) as AnyObject })));
     }
-    return removed;
   }
 
-  /** After the transaction: delete listeners for what is gone, change listeners for all of it. */
-  #announce(removed: readonly Removed[]): void {
-    for (const d of removed) {
-      const { markedOnly, ...gone } = d;
-      if (!markedOnly) for (const l of this.#deleteListeners) l(gone);
-      this.#changed(d.kind as KindName, d.namespace, d.name);
-    }
+  /** Inside a transaction: deletion begins (deletionTimestamp, set once); finalizers hold the object. */
+  #markDeleted(kind: KindName, current: AnyObject): void {
+    const rv = nextCounter(this.#db, 'resourceVersion');
+    const metadata = {
+      ...current.metadata,
+      deletionTimestamp: this.#timestamp(),
+      resourceVersion: String(rv),
+    };
+    this.#write(kind, { ...current, metadata } as ObjectOf<KindName>, rv, 'spec');
   }
 
   #timestamp(): string {
@@ -349,7 +319,7 @@ export class LocalStore implements Store {
     }));
   }
 
-  #write(kind: KindName, obj: ObjectOf<KindName>, rv: number): void {
+  #write(kind: KindName, obj: ObjectOf<KindName>, rv: number, change: Change): void {
     const meta = (obj as AnyObject).metadata;
     const owners = (meta.ownerReferences ?? []).map((o) => o.uid).join(',');
     this.#db
@@ -367,5 +337,6 @@ export class LocalStore implements Store {
         rv,
         JSON.stringify(obj),
       );
+    this.#log.append(kind, nsOf(kind, meta.namespace), obj as AnyObject, rv, change);
   }
 }

@@ -1,21 +1,22 @@
 /**
  * The standalone runtime: the embedded state, the in-process scheduler, the process executor and a
- * work queue driving the same controllers the Kubernetes operator runs. Writes made here enqueue
- * the object at once; writes made by other processes (step processes, `stowage apply`/`trigger`)
- * are picked up within a fraction of a second by following the store's resource versions (a
- * change feed, like a watch), and a slower resync re-checks the objects that are still in flight.
+ * work queue driving the same controllers the Kubernetes operator runs. The store's change feed
+ * (every write, by this process or another: step processes, `stowage apply`/`trigger`) goes
+ * through the controllers' own wake-up declarations (src/controllers/wake-up.ts), exactly as the
+ * operator's informer events do; a slower resync re-checks what can change without a write.
  */
 import type { Logger } from 'pino';
-import type { KindName } from '../../api/index.ts';
+import type { AnyObject } from '../../api/index.ts';
 import type { ControllerContext, OperatorSettings, SessionMetricsSink } from '../../controllers/context.ts';
-import { isFinal } from '../../controllers/backup-session/status.ts';
-import { reconcileKey } from '../dispatch.ts';
+import { resyncKeys, WakeUp } from '../../controllers/wake-up.ts';
+import { reconcileKey, reportTerminal } from '../dispatch.ts';
+import { WorkQueue } from '../work-queue.ts';
+import type { StoreChange } from './change-log.ts';
 import { CronScheduler } from './cron-scheduler.ts';
 import { LocalStore } from './local-store.ts';
-import { ProcessExecutor } from './process-executor.ts';
 import { stateDbPath, workRoot } from './paths.ts';
+import { ProcessExecutor } from './process-executor.ts';
 import { openStateDb, type StateDb } from './state-db.ts';
-import { WorkQueue } from '../work-queue.ts';
 
 export interface StandaloneOptions {
   stateDir: string;
@@ -33,8 +34,6 @@ export interface StandaloneOptions {
 
 export { stateDbPath, workRoot };
 
-const RECONCILED: KindName[] = ['BackupConfiguration', 'BackupSession', 'RestoreSession', 'Repository'];
-
 export class StandaloneRuntime {
   readonly db: StateDb;
   readonly store: LocalStore;
@@ -43,9 +42,9 @@ export class StandaloneRuntime {
   readonly queue: WorkQueue;
   readonly #o: StandaloneOptions;
   readonly #ctx: ControllerContext;
+  readonly #wakeUp = new WakeUp();
   #resync: NodeJS.Timeout | undefined;
-  #watch: NodeJS.Timeout | undefined;
-  #seenResourceVersion = 0;
+  #unwatch: (() => void) | undefined;
 
   constructor(o: StandaloneOptions) {
     this.#o = o;
@@ -73,73 +72,40 @@ export class StandaloneRuntime {
     };
     this.queue = new WorkQueue({
       reconcile: (key) => reconcileKey(this.#ctx, key),
+      onTerminal: (key, error) => reportTerminal(this.#ctx, key, error),
       logger: o.logger.child({ component: 'queue' }),
     });
-    this.store.onDelete((d) => void this.executor.deleteOwnedBy(d.uid));
-    this.store.onChange((kind, ns, name) => this.#enqueueRelated(kind, ns, name));
   }
 
+  /** Watches from now on, then reports everything there is as added (an informer's initial list). */
   async start(): Promise<void> {
-    this.#seenResourceVersion = this.#maxResourceVersion();
-    await this.#enqueueAll();
-    this.#resync = setInterval(() => void this.#enqueueAll(true), this.#o.resyncMs ?? 10_000);
-    this.#watch = setInterval(() => this.#followChanges(), this.#o.watchMs ?? 500);
+    this.#unwatch = this.store.watch((c) => this.#changed(c), this.#o.watchMs ?? 500);
+    for (const kind of this.#wakeUp.watchedKinds) {
+      if (kind === 'Job' || kind === 'CronJob') continue; // Kubernetes objects: none here
+      for (const object of await this.store.list(kind)) this.#changed({ kind, change: 'added', object });
+    }
+    this.#resync = setInterval(() => void this.#resyncAll(), this.#o.resyncMs ?? 10_000);
   }
 
   async stop(): Promise<void> {
     if (this.#resync) clearInterval(this.#resync);
-    if (this.#watch) clearInterval(this.#watch);
+    this.#unwatch?.();
     this.scheduler.stopAll();
     await this.queue.shutdown();
     this.db.close();
   }
 
-  #maxResourceVersion(): number {
-    const row = this.db.prepare('SELECT MAX(resource_version) AS rv FROM objects').get() as {
-      rv: number | null;
-    };
-    return row.rv ?? 0;
+  #changed(c: StoreChange): void {
+    // What the garbage collector deletes on Kubernetes: the Jobs of a deleted session.
+    if (c.change === 'deleted' && c.object.metadata.uid)
+      void this.executor.deleteOwnedBy(c.object.metadata.uid);
+    for (const key of this.#wakeUp.changed(c.kind, c.object, c.change)) this.queue.add(key);
   }
 
-  /** Enqueues what was written since the last look, by anyone (deletions are left to the resync). */
-  #followChanges(): void {
-    const rows = this.db
-      .prepare(
-        'SELECT kind, namespace, name, resource_version AS rv FROM objects WHERE resource_version > ? ORDER BY resource_version',
-      )
-      .all(this.#seenResourceVersion) as unknown as Array<{
-      kind: KindName;
-      namespace: string;
-      name: string;
-      rv: number;
-    }>;
-    for (const r of rows) {
-      this.#seenResourceVersion = Math.max(this.#seenResourceVersion, r.rv);
-      this.#enqueueRelated(r.kind, r.namespace, r.name);
-    }
-  }
-
-  #enqueueRelated(kind: KindName, ns: string, name: string): void {
-    if (RECONCILED.includes(kind)) this.queue.add(`${kind}/${ns}/${name}`);
-    // Dependencies (a Secret or AppBinding appearing) make invokers re-check their conditions.
-    if (kind === 'Secret' || kind === 'AppBinding' || kind === 'Repository')
-      void this.#enqueueKind('BackupConfiguration');
-    if (kind === 'BackupConfiguration' || kind === 'RestoreSession') void this.#enqueueKind('Repository');
-  }
-
-  async #enqueueKind(kind: KindName): Promise<void> {
-    for (const o of await this.store.list(kind))
-      this.queue.add(`${kind}/${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`);
-  }
-
-  /** Everything at start; afterwards only what is still moving (sessions not final). */
-  async #enqueueAll(onlyActive = false): Promise<void> {
-    for (const kind of RECONCILED) {
-      for (const o of await this.store.list(kind)) {
-        const phase = (o as { status?: { phase?: string } }).status?.phase;
-        if (onlyActive && (kind === 'BackupSession' || kind === 'RestoreSession') && isFinal(phase)) continue;
-        this.queue.add(`${kind}/${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`);
-      }
-    }
+  async #resyncAll(): Promise<void> {
+    const objects = new Map<string, AnyObject[]>();
+    for (const c of ['BackupConfiguration', 'BackupSession', 'RestoreSession', 'Repository'] as const)
+      objects.set(c, await this.store.list(c));
+    for (const key of resyncKeys((kind) => objects.get(kind) ?? [])) this.queue.add(key);
   }
 }

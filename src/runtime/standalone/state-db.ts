@@ -38,6 +38,12 @@ CREATE TABLE IF NOT EXISTS jobs (
   PRIMARY KEY (namespace, name)
 );
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS changes (
+  resource_version INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL,
+  change TEXT NOT NULL,
+  body TEXT NOT NULL
+);
 `;
 
 export type StateDb = DatabaseSync;

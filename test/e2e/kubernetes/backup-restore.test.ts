@@ -6,20 +6,15 @@
  * else (CronJob and Job controllers, RBAC, tokens, garbage collection) is the real Kubernetes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ObjectOf } from '../../../src/api/index.ts';
 import { KubeStowage } from '../../harness/kube-stowage.ts';
 import { startMinio, type Minio } from '../../harness/minio.ts';
-import {
-  seedDatabases,
-  startPostgres,
-  tableChecksums,
-  withClient,
-  type PostgresServer,
-} from '../../harness/postgres.ts';
+import { seedDatabases, startPostgres, tableChecksums, type PostgresServer } from '../../harness/postgres.ts';
 import { parseExposition, startPushgateway, type Pushgateway } from '../../harness/pushgateway.ts';
-import { waitFor } from '../../harness/stowage.ts';
+import { sleep, waitFor } from '../../harness/wait.ts';
+import { dropAndRestore, expectRepositoryHolds, expectSucceededBackup } from '../scenarios/backup.ts';
+import { condition } from '../support/conditions.ts';
 import { seedLargeDatabase } from '../support/large-data.ts';
-import { backupStack, repoName, restoreSession, type Names } from '../support/manifests.ts';
+import { backupStack, minioRepository, repoName, type Names } from '../support/manifests.ts';
 
 let pg: PostgresServer;
 let minio: Minio;
@@ -33,7 +28,7 @@ beforeAll(async () => {
   await Promise.all([
     seedDatabases(pg.superuserUrl, { databases: ['shop', 'crm'], tables: 2, rows: 1_000 }),
     seedLargeDatabase(pg.superuserUrl, 'big', 48),
-    kube.startOperator(),
+    kube.start(),
   ]);
 }, 300_000);
 
@@ -42,22 +37,7 @@ afterAll(async () => {
   await Promise.all([pg?.stop(), minio?.stop(), pushgateway?.stop()]);
 });
 
-function stack(n: Names, prefix: string, bcSpec: Record<string, unknown>): object[] {
-  return backupStack(
-    n,
-    pg,
-    { s3: { endpoint: minio.endpoint, bucket: BUCKET, prefix, region: 'us-east-1' } },
-    {
-      bcSpec,
-      storageSecretExtra: { AWS_ACCESS_KEY_ID: minio.accessKey, AWS_SECRET_ACCESS_KEY: minio.secretKey },
-    },
-  );
-}
-
-const condition = (o: { status?: { conditions?: Array<{ type: string }> } } | undefined, type: string) =>
-  o?.status?.conditions?.find((c) => c.type === type) as
-    | { type: string; status: string; reason?: string; message?: string }
-    | undefined;
+const place = (prefix: string) => minioRepository(minio, BUCKET, prefix);
 
 async function cronJobOf(ns: string, bc: string) {
   const list = await kube.clients.batch.listNamespacedCronJob({ namespace: ns });
@@ -70,19 +50,12 @@ async function setPaused(ns: string, bc: string, paused: boolean): Promise<void>
   await kube.store.update({ ...cur, spec: { ...cur.spec, paused } });
 }
 
-async function finalSession(ns: string, name: string): Promise<ObjectOf<'BackupSession'>> {
-  const s = await kube.waitForFinal('BackupSession', ns, name, 240_000).catch(async (e: unknown) => {
-    throw new Error(`${(e as Error).message}\n${await kube.diagnostics('BackupSession', ns, name)}`);
-  });
-  return s;
-}
-
 describe('operator on a real API server', () => {
   const n: Names = { namespace: 'kube-pg', bc: 'pg-backup' };
 
   it('a scheduled backup runs through CronJob → BackupSession → Job and reports everything', async () => {
-    await kube.apply(stack(n, 'postgres/shop', { schedule: '* * * * *' }));
-    const bc = await kube.waitForPhase('BackupConfiguration', n.namespace, n.bc, ['Ready'], 60_000);
+    const shop = place('postgres/shop');
+    const bc = await kube.setUpBackup(n, backupStack(n, pg, shop, { bcSpec: { schedule: '* * * * *' } }));
     for (const type of [
       'RepositoryFound',
       'BackendSecretFound',
@@ -98,30 +71,19 @@ describe('operator on a real API server', () => {
     // The CronJob controller fires at the next minute; its pod runs `create-backupsession`.
     const first = await waitFor(
       'a BackupSession created by the CronJob',
-      async () => (await kube.backupSessions(n.namespace, n.bc)).at(-1),
+      async () => (await kube.backupSessions(n.namespace, n.bc))[0],
       { timeoutMs: 150_000, intervalMs: 1_000 },
     );
     await setPaused(n.namespace, n.bc, true);
-    const session = await finalSession(n.namespace, first.metadata.name!);
-    expect(
-      session.status?.phase,
-      await kube.diagnostics('BackupSession', n.namespace, first.metadata.name!),
-    ).toBe('Succeeded');
-    for (const type of [
-      'BackupSkipped',
-      'BackendRepositoryInitialized',
-      'RetentionPolicyApplied',
-      'RepositoryIntegrityVerified',
-      'RepositoryMetricsPushed',
-      'MetricsPushed',
-    ]) {
-      const c = condition(session, type);
-      if (type === 'BackupSkipped') expect(c?.status ?? 'False').toBe('False');
-      else expect(c?.status, type).toBe('True');
-    }
-    const host = session.status!.targets![0]!.stats![0]!;
-    expect(host.phase).toBe('Succeeded');
-    expect(host.snapshots?.[0]?.name).toMatch(/^[0-9a-f]{8}$/);
+    const session = await kube.expectFinal(
+      'BackupSession',
+      n.namespace,
+      first.metadata.name!,
+      'Succeeded',
+      240_000,
+    );
+    const snap = expectSucceededBackup(session);
+    await expectRepositoryHolds(kube, { namespace: n.namespace, name: repoName(n) }, shop, snap.name!);
 
     // The Job the operator created ran to completion under the real Job controller (which may
     // mark it Complete a moment after the steps reported).
@@ -135,10 +97,6 @@ describe('operator on a real API server', () => {
       return job?.status?.conditions?.find((c) => c.type === 'Complete')?.status === 'True' ? job : undefined;
     });
 
-    const repository = await kube.get('Repository', n.namespace, repoName(n));
-    expect(repository?.status).toMatchObject({ integrity: true, snapshotCount: 1 });
-    expect(repository?.status?.lastBackupTime).toBeTruthy();
-
     const samples = parseExposition(await pushgateway.scrape()).filter(
       (s) => s.labels.job === `backupconfiguration-${n.namespace}-${n.bc}`,
     );
@@ -148,12 +106,12 @@ describe('operator on a real API server', () => {
   });
 
   it('kubectl stowage lists the snapshot and describes the session from the cluster', async () => {
-    const session = (await kube.backupSessions(n.namespace, n.bc)).at(-1)!;
+    const session = (await kube.backupSessions(n.namespace, n.bc))[0]!;
     const snap = session.status!.targets![0]!.stats![0]!.snapshots![0]!.name!;
-    const snaps = await kube.kubectlStowage(['snapshots', repoName(n), '-n', n.namespace]);
+    const snaps = await kube.cli(['snapshots', repoName(n), '-n', n.namespace]);
     expect(snaps.code, snaps.stderr).toBe(0);
     expect(snaps.stdout).toContain(snap);
-    const described = await kube.kubectlStowage([
+    const described = await kube.cli([
       'describe',
       'backupsession',
       session.metadata.name!,
@@ -167,15 +125,7 @@ describe('operator on a real API server', () => {
 
   it('restores the snapshot through a RestoreSession and the data equals the original', async () => {
     const before = await tableChecksums(pg.superuserUrl);
-    await withClient(pg.superuserUrl, async (c) => {
-      await c.query('DROP DATABASE shop WITH (FORCE)');
-      await c.query('DROP DATABASE crm WITH (FORCE)');
-    });
-    await kube.apply([restoreSession(n, 'restore-1')]);
-    const restored = await kube.waitForFinal('RestoreSession', n.namespace, 'restore-1', 240_000);
-    expect(restored.status?.phase, await kube.diagnostics('RestoreSession', n.namespace, 'restore-1')).toBe(
-      'Succeeded',
-    );
+    await dropAndRestore(kube, pg, n, { name: 'restore-1', databases: ['shop', 'crm'] });
     expect(await tableChecksums(pg.superuserUrl)).toEqual(before);
   });
 
@@ -183,12 +133,12 @@ describe('operator on a real API server', () => {
     await waitFor('the CronJob to be suspended', async () =>
       (await cronJobOf(n.namespace, n.bc))?.spec?.suspend === true ? true : undefined,
     );
-    const resumed = await kube.kubectlStowage(['resume', n.bc, '-n', n.namespace]);
+    const resumed = await kube.cli(['resume', n.bc, '-n', n.namespace]);
     expect(resumed.code, resumed.stderr).toBe(0);
     await waitFor('the CronJob to run again', async () =>
       (await cronJobOf(n.namespace, n.bc))?.spec?.suspend === false ? true : undefined,
     );
-    const paused = await kube.kubectlStowage(['pause', n.bc, '-n', n.namespace]);
+    const paused = await kube.cli(['pause', n.bc, '-n', n.namespace]);
     expect(paused.code, paused.stderr).toBe(0);
     await waitFor('the CronJob to be suspended again', async () =>
       (await cronJobOf(n.namespace, n.bc))?.spec?.suspend === true ? true : undefined,
@@ -197,8 +147,8 @@ describe('operator on a real API server', () => {
 
   it('a killed backup pod fails its session with a reason; the next backup succeeds', async () => {
     const k: Names = { namespace: 'kube-kill', bc: 'big-backup' };
-    await kube.apply(stack(k, 'postgres/big', { task: { params: [{ name: 'databases', value: 'big' }] } }));
-    await kube.waitForPhase('BackupConfiguration', k.namespace, k.bc, ['Ready'], 60_000);
+    const bcSpec = { task: { params: [{ name: 'databases', value: 'big' }] } };
+    await kube.setUpBackup(k, backupStack(k, pg, place('postgres/big'), { bcSpec }));
     const name = await kube.trigger(k.namespace, k.bc);
     // Kill the backup container once it runs (the pod of the session's Job).
     const pod = await waitFor(
@@ -213,28 +163,29 @@ describe('operator on a real API server', () => {
       },
       { timeoutMs: 120_000, intervalMs: 200 },
     );
-    await new Promise((r) => setTimeout(r, 1_000));
+    await sleep(1_000);
     await kube.podRunner.killContainer(k.namespace, pod.metadata!.name!);
-    const failed = await finalSession(k.namespace, name);
-    expect(failed.status?.phase).toBe('Failed');
+    const failed = await kube.expectFinal('BackupSession', k.namespace, name, 'Failed', 240_000);
     const reasons = JSON.stringify(failed.status);
     expect(reasons).toMatch(/137|SIGKILL|killed/);
 
-    const next = await finalSession(k.namespace, await kube.trigger(k.namespace, k.bc));
-    expect(
-      next.status?.phase,
-      await kube.diagnostics('BackupSession', k.namespace, next.metadata.name!),
-    ).toBe('Succeeded');
+    await kube.expectFinal(
+      'BackupSession',
+      k.namespace,
+      await kube.trigger(k.namespace, k.bc),
+      'Succeeded',
+      240_000,
+    );
   });
 
   it('the operator killed mid-session: the restarted operator brings the session to a final phase', async () => {
     const k: Names = { namespace: 'kube-kill', bc: 'big-backup' };
     const name = await kube.trigger(k.namespace, k.bc);
     await kube.waitForPhase('BackupSession', k.namespace, name, ['Running'], 120_000);
-    await kube.killOperator();
-    await new Promise((r) => setTimeout(r, 3_000));
-    await kube.startOperator();
-    const done = await finalSession(k.namespace, name);
-    expect(done.status?.phase, await kube.diagnostics('BackupSession', k.namespace, name)).toBe('Succeeded');
+    await kube.kill();
+    // Down for a while, as a crashed operator is, while its Job goes on.
+    await sleep(3_000);
+    await kube.start();
+    await kube.expectFinal('BackupSession', k.namespace, name, 'Succeeded', 240_000);
   });
 });

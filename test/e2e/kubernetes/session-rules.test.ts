@@ -3,23 +3,26 @@
  * CRD schema with field paths, and a Repository in another namespace honoured or refused by its
  * usagePolicy (a Job reading a Repository across namespaces gets access granted there).
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeStowage } from '../../harness/kube-stowage.ts';
 import { seedDatabases, startPostgres, type PostgresServer } from '../../harness/postgres.ts';
-import { waitFor } from '../../harness/stowage.ts';
+import { waitFor } from '../../harness/wait.ts';
+import { expectDeadlineExceeded, historyLimitKeepsNewest } from '../scenarios/session-rules.ts';
+import { condition } from '../support/conditions.ts';
 import { seedLargeDatabase } from '../support/large-data.ts';
 import {
   appBinding,
   authSecret,
   backupConfiguration,
   backupStack,
+  localRepository,
   repository,
   storageSecret,
   type Names,
 } from '../support/manifests.ts';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 let pg: PostgresServer;
 let kube: KubeStowage;
@@ -32,7 +35,7 @@ beforeAll(async () => {
   await Promise.all([
     seedDatabases(pg.superuserUrl, { databases: ['shop'], tables: 2, rows: 500 }),
     seedLargeDatabase(pg.superuserUrl, 'big', 48),
-    kube.startOperator(),
+    kube.start(),
   ]);
 }, 300_000);
 
@@ -41,17 +44,7 @@ afterAll(async () => {
   await pg?.stop();
 });
 
-const local = (name: string) => ({ local: { mountPath: join(repoRoot, name) } });
-const condition = (o: { status?: { conditions?: Array<{ type: string }> } } | undefined, type: string) =>
-  o?.status?.conditions?.find((c) => c.type === type) as
-    | { type: string; status: string; reason?: string; message?: string }
-    | undefined;
-
-async function final(ns: string, name: string) {
-  return kube.waitForFinal('BackupSession', ns, name, 240_000).catch(async (e: unknown) => {
-    throw new Error(`${(e as Error).message}\n${await kube.diagnostics('BackupSession', ns, name)}`);
-  });
-}
+const local = (name: string) => localRepository(join(repoRoot, name));
 
 describe('session rules on a real API server', () => {
   it('the CRD schema refuses an invalid BackupConfiguration with the field path', async () => {
@@ -79,49 +72,27 @@ describe('session rules on a real API server', () => {
 
   it('backupHistoryLimit 1: after two sessions only the newest remains, its Job with it', async () => {
     const n: Names = { namespace: 'kube-history', bc: 'history' };
-    await kube.apply(backupStack(n, pg, local('history'), { bcSpec: { backupHistoryLimit: 1 } }));
-    await kube.waitForPhase('BackupConfiguration', n.namespace, n.bc, ['Ready'], 60_000);
-    const first = await kube.trigger(n.namespace, n.bc);
-    expect((await final(n.namespace, first)).status?.phase).toBe('Succeeded');
-    const second = await kube.trigger(n.namespace, n.bc);
-    expect((await final(n.namespace, second)).status?.phase).toBe('Succeeded');
-    await waitFor(
-      'the older session to be removed',
-      async () => {
-        const names = (await kube.backupSessions(n.namespace, n.bc)).map((s) => s.metadata.name);
-        return names.length === 1 && names[0] === second ? names : undefined;
-      },
-      { timeoutMs: 60_000 },
-    );
+    await kube.setUpBackup(n, backupStack(n, pg, local('history'), { bcSpec: { backupHistoryLimit: 1 } }));
+    const [first] = await historyLimitKeepsNewest(kube, n, { limit: 1, count: 2 });
     // Its Job went with it (owner references, real garbage collector).
     await waitFor('the older Job to be collected', async () => {
       const jobs = await kube.clients.batch.listNamespacedJob({ namespace: n.namespace });
-      return jobs.items.every((j) => !(j.metadata?.name ?? '').includes(first)) ? true : undefined;
+      return jobs.items.every((j) => !(j.metadata?.name ?? '').includes(first!)) ? true : undefined;
     });
   });
 
   it('a session past spec.timeOut ends Failed with DeadlineExceeded', async () => {
     const n: Names = { namespace: 'kube-timeout', bc: 'slow' };
-    await kube.apply(
-      backupStack(n, pg, local('slow'), {
-        bcSpec: { timeOut: '4s', task: { params: [{ name: 'databases', value: 'big' }] } },
-      }),
-    );
-    await kube.waitForPhase('BackupConfiguration', n.namespace, n.bc, ['Ready'], 60_000);
-    const name = await kube.trigger(n.namespace, n.bc);
-    const s = await final(n.namespace, name);
-    expect(s.status?.phase).toBe('Failed');
-    expect(condition(s, 'DeadlineExceeded')).toMatchObject({
-      status: 'True',
-      reason: 'FailedToCompleteWithinDeadline',
-    });
+    const bcSpec = { timeOut: '4s', task: { params: [{ name: 'databases', value: 'big' }] } };
+    await kube.setUpBackup(n, backupStack(n, pg, local('slow'), { bcSpec }));
+    await expectDeadlineExceeded(kube, n, await kube.trigger(n.namespace, n.bc), '4s');
   });
 
   it('a Repository in another namespace: refused under usagePolicy Same, used under a Selector matching the namespace labels', async () => {
     const shared = { namespace: 'kube-repos', bc: 'shared' };
     const user: Names = { namespace: 'kube-app', bc: 'app-backup' };
     const repoRef = { name: `${shared.bc}-repo`, namespace: shared.namespace };
-    await kube.apply([storageSecret(shared), repository(shared, local('shared'))]);
+    await kube.apply([storageSecret(shared), repository(shared, local('shared').backend)]);
     await kube.apply([
       authSecret(user, pg),
       appBinding(user, pg),
@@ -152,8 +123,7 @@ describe('session rules on a real API server', () => {
     });
     await kube.waitForPhase('BackupConfiguration', user.namespace, user.bc, ['Ready'], 60_000);
     const name = await kube.trigger(user.namespace, user.bc);
-    const s = await final(user.namespace, name);
-    expect(s.status?.phase, await kube.diagnostics('BackupSession', user.namespace, name)).toBe('Succeeded');
+    await kube.expectFinal('BackupSession', user.namespace, name, 'Succeeded', 240_000);
     const r = await kube.get('Repository', shared.namespace, repoRef.name);
     expect(r?.status).toMatchObject({ snapshotCount: 1, integrity: true });
   });

@@ -2,11 +2,10 @@
  * restic run directly (not through Stowage) against a repository a test backed up into, to judge
  * the outcome independently: `check --read-data`, the snapshot list.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runCommand, type CommandResult } from '../../harness/command.ts';
 import { resticBinary } from '../../harness/restic.ts';
 
 export interface ResticTarget {
@@ -14,27 +13,17 @@ export interface ResticTarget {
   env: Record<string, string>;
 }
 
-export async function restic(
-  target: ResticTarget,
-  args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function restic(target: ResticTarget, args: string[]): Promise<CommandResult> {
   const cache = mkdtempSync(join(tmpdir(), 'stowage-e2e-restic-cache-'));
   try {
-    const child = spawn(await resticBinary(), ['--cache-dir', cache, ...args], {
+    return await runCommand(await resticBinary(), ['--cache-dir', cache, ...args], {
       env: {
         PATH: process.env.PATH,
         HOME: process.env.HOME,
         RESTIC_REPOSITORY: target.repository,
         ...target.env,
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const [code] = (await once(child, 'close')) as [number | null];
-    return { code: code ?? -1, stdout, stderr };
   } finally {
     rmSync(cache, { recursive: true, force: true });
   }
@@ -72,12 +61,6 @@ export async function snapshots(target: ResticTarget): Promise<SnapshotInfo[]> {
 export async function checkReadData(target: ResticTarget): Promise<{ ok: boolean; output: string }> {
   const r = await restic(target, ['check', '--read-data']);
   return { ok: r.code === 0, output: `${r.stdout}\n${r.stderr}` };
-}
-
-/** `restic unlock`: removes stale locks only (of processes that no longer exist on this host). */
-export async function unlockStale(target: ResticTarget): Promise<void> {
-  const r = await restic(target, ['unlock']);
-  if (r.code !== 0) throw new Error(`restic unlock failed (${r.code}): ${r.stderr}`);
 }
 
 /** Locks in the repository (a crashed restic leaves one; a live orphan keeps one fresh). */

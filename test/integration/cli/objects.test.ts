@@ -9,8 +9,9 @@ import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ObjectOf } from '../../../src/api/index.ts';
 import { standaloneProgressFile } from '../../../src/cli/session-progress.ts';
+import { DEFAULT_HOST } from '../../../src/core/hostname.ts';
 import { appBinding, backupConfiguration, NS, repository, secret } from './fixtures.ts';
-import { CliSandbox, hasStackTrace, logLines, repoRoot, sleep } from './run-cli.ts';
+import { CliSandbox, createdName, hasStackTrace, logLines, repoRoot, untilPrinted } from './run-cli.ts';
 
 const catalog = join(repoRoot, 'deploy/catalog');
 
@@ -253,17 +254,13 @@ describe('stowage object commands', () => {
 
     it('--wait reports progress as log lines off a terminal and exits 0 on Succeeded', async () => {
       const running = sb.start(['trigger', 'pg-backup', '-n', NS, '--wait', '--timeout', '60']);
-      let name: string | undefined;
-      for (let i = 0; i < 100 && !name; i++) {
-        name = /backupsession\/(\S+) created/.exec(running.stdout())?.[1];
-        await sleep(100);
-      }
+      const name = await createdName(running, 'backupsession');
       expect(name).toBeDefined();
       // Play the controller and the step: Running, a progress file in the Job's scratch folder, Succeeded.
       await sb.withStore((s) =>
-        s.updateStatus('BackupSession', NS, name!, () => ({ phase: 'Running' as const })),
+        s.updateStatus('BackupSession', NS, name, () => ({ phase: 'Running' as const })),
       );
-      const file = standaloneProgressFile(sb.stateDir, 'BackupSession', NS, name!);
+      const file = standaloneProgressFile(sb.stateDir, 'BackupSession', NS, name);
       await mkdir(join(file, '..'), { recursive: true });
       await writeFile(
         file,
@@ -274,9 +271,9 @@ describe('stowage object commands', () => {
           updatedAt: new Date().toISOString(),
         }),
       );
-      for (let i = 0; i < 100 && !running.stderr().includes('"msg":"progress"'); i++) await sleep(100);
+      await untilPrinted(running, 'a progress log line', (_out, err) => err.includes('"msg":"progress"'));
       await sb.withStore((s) =>
-        s.updateStatus('BackupSession', NS, name!, () => ({ phase: 'Succeeded' as const })),
+        s.updateStatus('BackupSession', NS, name, () => ({ phase: 'Succeeded' as const })),
       );
       const r = await running.done;
       expect(r.code, r.stderr).toBe(0);
@@ -295,18 +292,14 @@ describe('stowage object commands', () => {
 
     it('--wait exits 1 with the reasons when the session Failed', async () => {
       const running = sb.start(['trigger', 'pg-backup', '-n', NS, '--wait', '--timeout', '60']);
-      let name: string | undefined;
-      for (let i = 0; i < 100 && !name; i++) {
-        name = /backupsession\/(\S+) created/.exec(running.stdout())?.[1];
-        await sleep(100);
-      }
+      const name = await createdName(running, 'backupsession');
       await sb.withStore((s) =>
-        s.updateStatus('BackupSession', NS, name!, () => ({
+        s.updateStatus('BackupSession', NS, name, () => ({
           phase: 'Failed' as const,
           targets: [
             {
               ref: { kind: 'AppBinding', name: 'sample-postgres' },
-              stats: [{ hostname: 'host-0', phase: 'Failed' as const, error: 'connection refused' }],
+              stats: [{ hostname: DEFAULT_HOST, phase: 'Failed' as const, error: 'connection refused' }],
             },
           ],
         })),
@@ -314,7 +307,7 @@ describe('stowage object commands', () => {
       const r = await running.done;
       expect(r.code).toBe(1);
       expect(r.stdout).toContain(`backupsession/${name} Failed`);
-      expect(r.stderr).toContain('host host-0: connection refused');
+      expect(r.stderr).toContain(`host ${DEFAULT_HOST}: connection refused`);
     });
   });
 
@@ -343,10 +336,10 @@ describe('stowage object commands', () => {
     it('get -w prints the object again when it changes', async () => {
       const watching = sb.start(['get', 'bc', 'pg-backup', '-n', NS, '-w']);
       try {
-        for (let i = 0; i < 100 && !watching.stdout().includes('pg-backup'); i++) await sleep(100);
+        await untilPrinted(watching, 'the table', (out) => out.includes('pg-backup'));
         expect(watching.stdout()).toMatch(/^NAME\s+TASK/);
         await sb.run(['pause', 'pg-backup', '-n', NS]);
-        for (let i = 0; i < 100 && watching.stdout().trim().split('\n').length < 3; i++) await sleep(100);
+        await untilPrinted(watching, 'the changed row', (out) => out.trim().split('\n').length >= 3);
         const lines = watching.stdout().trim().split('\n');
         expect(lines).toHaveLength(3);
         expect(lines[2]).toMatch(/^pg-backup\s+.*\strue\s/);
@@ -364,18 +357,20 @@ describe('stowage object commands', () => {
   });
 
   describe('restore (user form)', () => {
+    /** `stowage restore` of local-repo into sample-postgres, then `more` arguments. */
+    const restore = (...more: string[]) => [
+      'restore',
+      '--from',
+      'local-repo',
+      '--to',
+      'sample-postgres',
+      '-n',
+      NS,
+      ...more,
+    ];
+
     it('creates a RestoreSession from the Repository into the AppBinding', async () => {
-      const r = await sb.run([
-        'restore',
-        '--from',
-        'local-repo',
-        '--to',
-        'sample-postgres',
-        '-n',
-        NS,
-        '--snapshot',
-        'local-repo-4bd2f1a0',
-      ]);
+      const r = await sb.run(restore('--snapshot', 'local-repo-4bd2f1a0'));
       expect(r.code, r.stderr).toBe(0);
       const name = /^restoresession\/(sample-postgres-restore-[a-z0-9]{5}) created$/m.exec(r.stdout)?.[1];
       expect(name).toBeDefined();
@@ -407,14 +402,14 @@ describe('stowage object commands', () => {
         '--task',
         'postgres-restore-16.1',
         '--source-hostname',
-        'host-0',
+        DEFAULT_HOST,
         '--dry-run',
       ]);
       expect(d.code, d.stderr).toBe(0);
       const printed = parse(d.stdout) as ObjectOf<'RestoreSession'>;
       expect(printed.metadata.name).toBe('restore-1');
       expect(printed.spec.task?.name).toBe('postgres-restore-16.1');
-      expect(printed.spec.rules).toEqual([{ snapshots: ['latest'], sourceHost: 'host-0' }]);
+      expect(printed.spec.rules).toEqual([{ snapshots: ['latest'], sourceHost: DEFAULT_HOST }]);
       expect(await sb.withStore((s) => s.get('RestoreSession', NS, 'restore-1'))).toBeUndefined();
     });
 
@@ -424,25 +419,16 @@ describe('stowage object commands', () => {
         ['Failed', 1],
       ] as const) {
         const name = `restore-wait-${phase.toLowerCase()}`;
-        const running = sb.start([
-          'restore',
-          '--from',
-          'local-repo',
-          '--to',
-          'sample-postgres',
-          '-n',
-          NS,
-          '--name',
-          name,
-          '--wait',
-        ]);
-        for (let i = 0; i < 100 && !running.stdout().includes('created'); i++) await sleep(100);
+        const running = sb.start(restore('--name', name, '--wait'));
+        await createdName(running, 'restoresession');
         await sb.withStore((s) =>
           s.updateStatus('RestoreSession', NS, name, () => ({
             phase,
             ...(phase === 'Failed'
               ? {
-                  stats: [{ hostname: 'host-0', phase: 'Failed' as const, error: 'psql exited with code 3' }],
+                  stats: [
+                    { hostname: DEFAULT_HOST, phase: 'Failed' as const, error: 'psql exited with code 3' },
+                  ],
                 }
               : {}),
           })),
@@ -450,7 +436,7 @@ describe('stowage object commands', () => {
         const r = await running.done;
         expect(r.code, r.stderr).toBe(code);
         expect(r.stdout).toContain(`restoresession/${name} ${phase}`);
-        if (phase === 'Failed') expect(r.stderr).toContain('host host-0: psql exited with code 3');
+        if (phase === 'Failed') expect(r.stderr).toContain(`host ${DEFAULT_HOST}: psql exited with code 3`);
       }
     });
 
@@ -467,28 +453,10 @@ describe('stowage object commands', () => {
           3,
           '--to: AppBinding "nope" not found in namespace "demo"',
         ],
+        [restore('--snapshot', 'x/y'), 2, '--snapshot "x/y" is not a snapshot id'],
+        [restore('--task', 'nope-task'), 3, 'Task "nope-task" (--task) is not installed'],
         [
-          ['restore', '--from', 'local-repo', '--to', 'sample-postgres', '-n', NS, '--snapshot', 'x/y'],
-          2,
-          '--snapshot "x/y" is not a snapshot id',
-        ],
-        [
-          ['restore', '--from', 'local-repo', '--to', 'sample-postgres', '-n', NS, '--task', 'nope-task'],
-          3,
-          'Task "nope-task" (--task) is not installed',
-        ],
-        [
-          [
-            'restore',
-            '--from',
-            'local-repo',
-            '--to',
-            'sample-postgres',
-            '-n',
-            NS,
-            '--name',
-            'restore-wait-succeeded',
-          ],
+          restore('--name', 'restore-wait-succeeded'),
           1,
           'RestoreSession "restore-wait-succeeded" already exists',
         ],

@@ -10,6 +10,7 @@ import { parse } from 'yaml';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Restic } from '../../../src/engine/restic.ts';
 import type { SnapshotInfo } from '../../../src/engine/types.ts';
+import { DEFAULT_HOST } from '../../../src/core/hostname.ts';
 import { resticFor, startLockHolder, waitForLockOf } from '../../harness/restic.ts';
 import { NS, repository, secret } from './fixtures.ts';
 import { CliSandbox, hasStackTrace } from './run-cli.ts';
@@ -33,7 +34,7 @@ describe('stowage repository commands', () => {
     await writeFile(join(dataDir, 'sub', 'b.txt'), 'second file\n');
     restic = await resticFor({ repository: repoDir, env: { RESTIC_PASSWORD: PASSWORD }, globalArgs: [] });
     await restic.init();
-    await restic.backupPaths({ paths: [dataDir], host: 'host-0' });
+    await restic.backupPaths({ paths: [dataDir], host: DEFAULT_HOST });
     await writeFile(join(dataDir, 'a.txt'), 'first file, changed\n');
     await restic.backupPaths({ paths: [dataDir], host: 'host-1' });
     snapshots = await restic.snapshots();
@@ -68,7 +69,7 @@ describe('stowage repository commands', () => {
       const s0 = snapshots[0]!;
       expect(rows[0]).toMatch(
         new RegExp(
-          `^local-repo-${s0.shortId}\\s+${s0.shortId}\\s+host-0\\s+\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\\s+23 B\\s+${dataDir}$`,
+          `^local-repo-${s0.shortId}\\s+${s0.shortId}\\s+${DEFAULT_HOST}\\s+\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\\s+23 B\\s+${dataDir}$`,
         ),
       );
       expect(rows[1]).toContain('host-1');
@@ -199,19 +200,15 @@ describe('stowage repository commands', () => {
   });
 
   describe('download', () => {
+    /** `stowage download` of local-repo, then `more` arguments. */
+    const download = (...more: string[]) => ['download', 'local-repo', '-n', NS, ...more];
+
     it('restores each snapshot into <destination>/<snapshot>', async () => {
       const [s0, s1] = [snapshots[0]!, snapshots[1]!];
       const dest = join(sb.dir, 'downloads');
-      const r = await sb.run([
-        'download',
-        'local-repo',
-        '-n',
-        NS,
-        '--snapshots',
-        `${s0.shortId},local-repo-${s1.shortId}`,
-        '--destination',
-        dest,
-      ]);
+      const r = await sb.run(
+        download('--snapshots', `${s0.shortId},local-repo-${s1.shortId}`, '--destination', dest),
+      );
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toContain(`snapshot ${s0.shortId} downloaded to ${join(dest, s0.shortId)}`);
       expect(await readFile(join(dest, s0.shortId, dataDir, 'a.txt'), 'utf8')).toBe('first file\n');
@@ -222,38 +219,20 @@ describe('stowage repository commands', () => {
     });
 
     it('latest (optionally of one host) into the current folder by default', async () => {
-      const r = await sb.run([
-        'download',
-        'local-repo',
-        '-n',
-        NS,
-        '--snapshots',
-        'latest',
-        '--host',
-        'host-0',
-      ]);
+      const r = await sb.run(download('--snapshots', 'latest', '--host', DEFAULT_HOST));
       expect(r.code, r.stderr).toBe(0);
       expect(await readFile(join(sb.dir, 'latest', dataDir, 'a.txt'), 'utf8')).toBe('first file\n');
     });
 
     it('an unknown snapshot exits 3 before anything is written; a path-like name exits 2', async () => {
       const dest = join(sb.dir, 'not-written');
-      const r = await sb.run([
-        'download',
-        'local-repo',
-        '-n',
-        NS,
-        '--snapshots',
-        'deadbeef',
-        '--destination',
-        dest,
-      ]);
+      const r = await sb.run(download('--snapshots', 'deadbeef', '--destination', dest));
       expect(r.code).toBe(3);
       expect(r.stderr).toContain('snapshot "deadbeef" not found in Repository "local-repo"');
       await expect(readdir(dest)).rejects.toThrow();
-      const bad = await sb.run(['download', 'local-repo', '-n', NS, '--snapshots', '../x']);
+      const bad = await sb.run(download('--snapshots', '../x'));
       expect(bad.code).toBe(2);
-      const missing = await sb.run(['download', 'local-repo', '-n', NS]);
+      const missing = await sb.run(download());
       expect(missing.code).toBe(2);
       expect(missing.stderr).toContain("required option '--snapshots <list>' not specified");
     });

@@ -12,6 +12,7 @@ import { stringify } from 'yaml';
 import { LocalStore } from '../../../src/runtime/standalone/local-store.ts';
 import { openStateDb } from '../../../src/runtime/standalone/state-db.ts';
 import { resticBinary } from '../../harness/restic.ts';
+import { waitFor, WaitAborted } from '../../harness/wait.ts';
 
 export const repoRoot = resolve(import.meta.dirname, '../../..');
 const stowageBin = join(repoRoot, 'bin/stowage');
@@ -116,4 +117,35 @@ export function hasStackTrace(text: string): boolean {
   return /^\s+at .+[(:]\d+/m.test(text) || /internal error/.test(text);
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * Waits until what `running` printed so far satisfies `ok`; fails with both streams when it does
+ * not in time, and at once when the command exits first.
+ */
+export async function untilPrinted(
+  running: RunningCli,
+  what: string,
+  ok: (stdout: string, stderr: string) => boolean,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const output = () => `stdout:\n${running.stdout()}\nstderr:\n${running.stderr()}`;
+  await waitFor(
+    what,
+    () => {
+      if (ok(running.stdout(), running.stderr())) return true;
+      if (running.child.exitCode !== null)
+        throw new WaitAborted(`${what}: the command exited (${running.child.exitCode}) first\n${output()}`);
+      return undefined;
+    },
+    { timeoutMs, intervalMs: 100, diagnostics: output },
+  );
+}
+
+/** The name of the session a running `trigger` or `restore` printed it created (its first line). */
+export async function createdName(
+  running: RunningCli,
+  kind: 'backupsession' | 'restoresession',
+): Promise<string> {
+  const created = new RegExp(`${kind}/(\\S+) created`);
+  await untilPrinted(running, `${kind} created`, (stdout) => created.test(stdout));
+  return created.exec(running.stdout())![1]!;
+}

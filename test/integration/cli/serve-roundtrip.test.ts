@@ -8,6 +8,7 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readProgressFile, standaloneProgressFile } from '../../../src/cli/session-progress.ts';
+import { DEFAULT_HOST } from '../../../src/core/hostname.ts';
 import {
   seedDatabases,
   startPostgres,
@@ -16,8 +17,8 @@ import {
   withDatabase,
   type PostgresServer,
 } from '../../harness/postgres.ts';
-import { backupConfiguration, NS, repository, secret } from './fixtures.ts';
-import { CliSandbox, logLines, sleep, type RunningCli } from './run-cli.ts';
+import { appBinding, backupConfiguration, dbAuthSecret, NS, repository, secret } from './fixtures.ts';
+import { CliSandbox, logLines, untilPrinted, type RunningCli } from './run-cli.ts';
 
 describe('stowage user commands with serve', () => {
   let pg: PostgresServer;
@@ -42,41 +43,16 @@ describe('stowage user commands with serve', () => {
     const manifests = await sb.manifest('stack.yaml', [
       secret(),
       repository(join(sb.dir, 'repo')),
-      {
-        apiVersion: 'v1',
-        kind: 'Secret',
-        metadata: { name: 'pg-auth', namespace: NS },
-        stringData: { username: pg.user, password: pg.password },
-      },
-      {
-        apiVersion: 'appcatalog.appscode.com/v1alpha1',
-        kind: 'AppBinding',
-        metadata: { name: 'sample-postgres', namespace: NS },
-        spec: {
-          type: 'kubedb.com/postgres',
-          version: '15.1',
-          clientConfig: { url: `postgres://127.0.0.1:${pg.port}/postgres?sslmode=disable` },
-          secret: { name: 'pg-auth' },
-          parameters: {
-            apiVersion: 'appcatalog.appscode.com/v1alpha1',
-            kind: 'StashAddon',
-            stash: {
-              addon: {
-                backupTask: { name: 'postgres-backup-15.1' },
-                restoreTask: { name: 'postgres-restore-15.1' },
-              },
-            },
-          },
-        },
-      },
+      dbAuthSecret(pg.user, pg.password),
+      appBinding(
+        'sample-postgres',
+        'postgres-restore-15.1',
+        `postgres://127.0.0.1:${pg.port}/postgres?sslmode=disable`,
+      ),
       backupConfiguration(),
     ]);
     serve = sb.start(['serve', '-m', manifests, '--listen', '127.0.0.1:0'], { env });
-    for (let i = 0; i < 300 && !serve.stderr().includes('stowage is serving'); i++) {
-      if (serve.child.exitCode !== null) break;
-      await sleep(100);
-    }
-    expect(serve.stderr(), 'serve did not start').toContain('stowage is serving');
+    await untilPrinted(serve, 'serve to start', (_out, err) => err.includes('stowage is serving'), 30_000);
   });
 
   afterAll(async () => {
@@ -113,7 +89,7 @@ describe('stowage user commands with serve', () => {
       JSON.parse(r.stdout) as { items: Array<{ status: { hostname: string; paths: string[] } }> }
     ).items;
     expect(items).toHaveLength(1);
-    expect(items[0]?.status).toMatchObject({ hostname: 'host-0', paths: ['/dumpfile.sql'] });
+    expect(items[0]?.status).toMatchObject({ hostname: DEFAULT_HOST, paths: ['/dumpfile.sql'] });
   });
 
   it('restore --from --to --wait brings the data back', async () => {

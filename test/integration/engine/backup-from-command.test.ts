@@ -1,9 +1,11 @@
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResticError } from '../../../src/engine/errors.ts';
+import { isPidAlive } from '../../../src/engine/pid-alive.ts';
 import type { ResticProgress } from '../../../src/engine/types.ts';
 import { tempDir, tempLocalRepo, type TempRepo } from '../../harness/restic.ts';
+import { waitFor } from '../../harness/wait.ts';
 
 describe('backupFromCommand', () => {
   let repo: TempRepo;
@@ -98,27 +100,24 @@ describe('backupFromCommand', () => {
     const marker = await tempDir();
     try {
       const pidFile = join(marker.dir, 'pid');
+      const finishedFile = join(marker.dir, 'finished');
       const controller = new AbortController();
-      const started = Date.now();
       const running = repo.restic.backupFromCommand({
-        plan: { command: ['sh', '-c', `echo $$ > ${pidFile}; exec sleep 60`] },
+        // The dump would write `finished` after its sleep: only a killed dump never does.
+        plan: { command: ['sh', '-c', `echo $$ > ${pidFile}; sleep 600; echo done > ${finishedFile}`] },
         filename: 'slow.sql',
         host: 'db-abort',
         signal: controller.signal,
       });
-      // Wait until the dump command runs, then abort.
-      let pid: number | undefined;
-      for (let i = 0; i < 100 && pid === undefined; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        pid = Number.parseInt(await readFile(pidFile, 'utf8').catch(() => ''), 10) || undefined;
-      }
-      expect(pid).toBeDefined();
+      const pid = await waitFor('the dump command to start', async () => {
+        const text = await readFile(pidFile, 'utf8').catch(() => '');
+        return Number.parseInt(text, 10) || undefined;
+      });
       controller.abort();
       await expect(running).rejects.toMatchObject({ code: 'RESTIC_INTERRUPTED' });
-      expect(Date.now() - started).toBeLessThan(30_000);
-      // The dump process is gone too (it belonged to restic's process group).
-      await new Promise((r) => setTimeout(r, 200));
-      expect(() => process.kill(pid!, 0)).toThrow();
+      // The dump process is gone too (it belonged to restic's process group), killed mid-dump.
+      await waitFor('the dump command to exit', () => (isPidAlive(pid) ? undefined : true));
+      await expect(access(finishedFile)).rejects.toMatchObject({ code: 'ENOENT' });
       expect(await repo.restic.snapshots({ host: 'db-abort' })).toEqual([]);
     } finally {
       await marker.cleanup();

@@ -1,9 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  RepositoryNotFoundError,
-  ResticFailedError,
-  WrongPasswordError,
-} from '../../../src/engine/errors.ts';
+import { ResticError } from '../../../src/engine/errors.ts';
 import { Restic } from '../../../src/engine/restic.ts';
 import { resticBinary, resticFor, tempLocalRepo, testLogger, type TempRepo } from '../../harness/restic.ts';
 
@@ -17,7 +13,7 @@ describe('restic exit codes become typed errors', () => {
   it('missing repository → RESTIC_REPOSITORY_NOT_FOUND, and repositoryExists() is false', async () => {
     expect(await repo.restic.repositoryExists()).toBe(false);
     const err = await repo.restic.snapshots().catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(RepositoryNotFoundError);
+    expect(err).toBeInstanceOf(ResticError);
     expect(err).toMatchObject({ code: 'RESTIC_REPOSITORY_NOT_FOUND', exitCode: 10, retryable: false });
     expect((err as Error).message).toMatch(/repository does not exist/);
   });
@@ -27,14 +23,15 @@ describe('restic exit codes become typed errors', () => {
     expect(await repo.restic.repositoryExists()).toBe(true);
     const wrong = await resticFor({ ...repo.connection, env: { RESTIC_PASSWORD: 'wrong-password' } });
     const err = await wrong.snapshots().catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(WrongPasswordError);
+    expect(err).toBeInstanceOf(ResticError);
     expect(err).toMatchObject({ code: 'RESTIC_WRONG_PASSWORD', exitCode: 12 });
     await expect(wrong.repositoryExists()).rejects.toMatchObject({ code: 'RESTIC_WRONG_PASSWORD' });
   });
 
   it('init on an existing repository → RESTIC_FAILED with restic reason', async () => {
     const err = await repo.restic.init().catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ResticFailedError);
+    expect(err).toBeInstanceOf(ResticError);
+    expect(err).toMatchObject({ code: 'RESTIC_FAILED' });
     expect((err as Error).message).toMatch(/already (exists|initialized)/);
   });
 

@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { hostname } from 'node:os';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { LockInfo } from '../../../src/engine/types.ts';
 import {
   resticBinary,
   startLockHolder,
@@ -28,10 +29,23 @@ describe('locks', () => {
   });
   afterAll(() => repo.cleanup());
 
-  it('a live lock is listed with this host and pid, and unlockStale keeps it', async () => {
+  /** A restic process holding a lock on the repository, and its lock. */
+  async function holdLock(): Promise<{ holder: ChildProcess; lock: LockInfo }> {
     const holder = await startLockHolder(repo.connection.repository);
     children.push(holder);
-    const lock = await waitForLockOf(repo.restic, holder.pid!);
+    return { holder, lock: await waitForLockOf(repo.restic, holder.pid!) };
+  }
+
+  /** A lock whose holder was SIGKILLed: restic cannot release it, exactly like a crashed job. */
+  async function staleLock(): Promise<LockInfo> {
+    const { holder, lock } = await holdLock();
+    holder.kill('SIGKILL');
+    await once(holder, 'exit');
+    return lock;
+  }
+
+  it('a live lock is listed with this host and pid, and unlockStale keeps it', async () => {
+    const { holder, lock } = await holdLock();
     expect(lock).toMatchObject({ hostname: hostname(), pid: holder.pid, exclusive: false });
     expect(lock.id).toMatch(/^[0-9a-f]{64}$/);
 
@@ -42,30 +56,18 @@ describe('locks', () => {
   });
 
   it('a stale lock from a dead PID on this host is removed, a live one next to it is kept', async () => {
-    const dead = await startLockHolder(repo.connection.repository);
-    children.push(dead);
-    const staleLock = await waitForLockOf(repo.restic, dead.pid!);
-    // SIGKILL: restic cannot release its lock, exactly like a crashed job.
-    dead.kill('SIGKILL');
-    await once(dead, 'exit');
-
-    const live = await startLockHolder(repo.connection.repository);
-    children.push(live);
-    const liveLock = await waitForLockOf(repo.restic, live.pid!);
+    const stale = await staleLock();
+    const { lock: liveLock } = await holdLock();
 
     const result = await repo.restic.unlockStale();
-    expect(result.removed.map((l) => l.id)).toEqual([staleLock.id]);
+    expect(result.removed.map((l) => l.id)).toEqual([stale.id]);
     const left = (await repo.restic.listLocks()).map((l) => l.id);
     expect(left).toEqual([liveLock.id]);
     expect(result.kept.map((l) => l.id)).toEqual([liveLock.id]);
   });
 
   it('a lock from another host is removed only when isHolderGone says so', async () => {
-    const holder = await startLockHolder(repo.connection.repository);
-    children.push(holder);
-    const lock = await waitForLockOf(repo.restic, holder.pid!);
-    holder.kill('SIGKILL');
-    await once(holder, 'exit');
+    const lock = await staleLock();
 
     // Pretend this machine has another name: the lock is then "from another host" and its PID
     // cannot be checked here.

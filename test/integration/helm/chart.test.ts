@@ -254,12 +254,7 @@ describe('helm template with the default values', () => {
 
 describe('helm template with options', () => {
   it('with the Pushgateway sidecar and without the catalog: second container, Service port 9091, Jobs push through the Service', async () => {
-    const objects = await renderChart([
-      '--set',
-      'pushgateway.enabled=true',
-      '--set',
-      'catalog.enabled=false',
-    ]);
+    const objects = await renderChart(['--set', 'pushgateway.enabled=true,catalog.enabled=false']);
     expect(objects.filter((o) => o.kind === 'Task' || o.kind === 'Function')).toEqual([]);
     const { pod } = podOf(objects);
     expect(pod.containers.map((c) => c.name)).toEqual(['operator', 'pushgateway']);

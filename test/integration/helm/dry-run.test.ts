@@ -148,14 +148,17 @@ describe('the chart on a real kube-apiserver', () => {
   });
 
   it('accepts the rendering with the Pushgateway sidecar and custom scheduling values', async () => {
-    const objects = await renderChart([
-      '--set',
-      'pushgateway.enabled=true,catalog.enabled=false,replicaCount=2',
-      '--set',
-      'nodeSelector.kubernetes\\.io/os=linux,podAnnotations.team=db',
-      '--set',
-      'imagePullSecrets[0].name=pull,tolerations[0].key=dedicated,tolerations[0].operator=Exists',
-    ]);
+    const values = [
+      'pushgateway.enabled=true',
+      'catalog.enabled=false',
+      'replicaCount=2',
+      'nodeSelector.kubernetes\\.io/os=linux',
+      'podAnnotations.team=db',
+      'imagePullSecrets[0].name=pull',
+      'tolerations[0].key=dedicated',
+      'tolerations[0].operator=Exists',
+    ];
+    const objects = await renderChart(['--set', values.join(',')]);
     expect(objects.find((o) => o.kind === 'Deployment')).toBeDefined();
     expect(await dryRunFailures(objects)).toEqual([]);
   });

@@ -7,6 +7,7 @@
  * fieldValidation=Strict, so an unknown or duplicate field is an error.
  */
 import { request } from 'node:https';
+import { DEFAULT_NAMESPACE } from '../../../src/api/well-known.ts';
 
 export interface ApiResponse {
   status: number;
@@ -120,7 +121,7 @@ export class RawKubeApi {
     const res = resources.find((x) => x.kind === kind);
     if (!res) throw new Error(`${apiVersion} serves no ${kind}`);
     if (!res.namespaced || namespace === null) return `${base}/${res.name}`;
-    return `${base}/namespaces/${namespace ?? 'default'}/${res.name}`;
+    return `${base}/namespaces/${namespace ?? DEFAULT_NAMESPACE}/${res.name}`;
   }
 
   async objectPath(o: ObjectRef): Promise<string> {

@@ -7,34 +7,20 @@
 import { BatchV1Api, CoreV1Api, KubeConfig, VersionApi, type V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKubeCluster, type KubeCluster } from '../../harness/kube-cluster.ts';
+import { eventually } from './kube-support.ts';
 
 let cluster: KubeCluster;
 let kc: KubeConfig;
-let startMs = 0;
 
 beforeAll(async () => {
-  const t0 = Date.now();
   cluster = await startKubeCluster();
-  startMs = Date.now() - t0;
   kc = new KubeConfig();
   kc.loadFromFile(cluster.kubeconfigPath);
 });
 
 afterAll(async () => {
-  const t0 = Date.now();
   await cluster?.stop();
-  console.log(`kube cluster: start ${startMs} ms, stop ${Date.now() - t0} ms`);
 });
-
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('kubernetes test cluster', () => {
   it('reports the pinned version', async () => {

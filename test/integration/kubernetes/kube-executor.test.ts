@@ -5,36 +5,23 @@
  * which state() reads back with the failing step.
  */
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ObjectOf } from '../../../src/api/index.ts';
-import type { JobSpec } from '../../../src/controllers/store.ts';
+import { STOWAGE_IMAGE as IMAGE } from '../../../src/cli/config.ts';
+import type { JobSpec, JobState } from '../../../src/controllers/store.ts';
 import { JobExecutor } from '../../../src/runtime/kubernetes/kube-executor.ts';
-import { KubeStore } from '../../../src/runtime/kubernetes/kube-store.ts';
-import {
-  eventually,
-  newNamespace,
-  serviceAccountCan,
-  startKubeTestEnv,
-  type KubeTestEnv,
-} from './kube-support.ts';
+import { useKubeTestEnv } from './kube-env-hooks.ts';
+import { eventually, eventuallyCollected, newNamespace, serviceAccountCan } from './kube-support.ts';
 
-const IMAGE = 'ghcr.io/stowage/stowage:v0.1.0';
-let env: KubeTestEnv;
-let store: KubeStore;
+const env = useKubeTestEnv();
 let executor: JobExecutor;
 
-beforeAll(async () => {
-  env = await startKubeTestEnv();
-  store = new KubeStore({ clients: env.clients });
+beforeAll(() => {
   executor = new JobExecutor({ clients: env.clients });
 });
 
-afterAll(async () => {
-  await env?.cluster.stop();
-});
-
 async function newSession(ns: string, name: string): Promise<ObjectOf<'BackupSession'>> {
-  return store.create<'BackupSession'>({
+  return env.store.create<'BackupSession'>({
     apiVersion: 'stash.appscode.com/v1beta1',
     kind: 'BackupSession',
     metadata: { name, namespace: ns },
@@ -102,6 +89,26 @@ async function reportPod(pod: V1Pod, status: V1Pod['status']): Promise<void> {
     name,
     body: { ...current, status: { ...current.status, ...status } },
   });
+}
+
+/**
+ * A session's Job in a new namespace whose pod ends in `phase` with these container statuses
+ * (written as a kubelet would), and the state the executor reports once the Job controller agrees.
+ */
+async function jobEndedAs(
+  prefix: string,
+  phase: JobState['phase'],
+  statuses: Pick<NonNullable<V1Pod['status']>, 'initContainerStatuses' | 'containerStatuses'>,
+): Promise<{ ns: string; spec: JobSpec; state: JobState }> {
+  const ns = await newNamespace(env.clients, prefix);
+  const spec = jobSpec(ns, await newSession(ns, 'pg'));
+  await executor.ensure(spec);
+  await reportPod(await podOf(ns, spec.name), { phase, ...statuses });
+  const state = await eventually(`the Job to end ${phase}`, async () => {
+    const s = await executor.state(ns, spec.name);
+    return s?.phase === phase ? s : undefined;
+  });
+  return { ns, spec, state };
 }
 
 describe('JobExecutor', () => {
@@ -175,36 +182,20 @@ describe('JobExecutor', () => {
     expect(await executor.state(ns, 'absent')).toBeUndefined();
 
     // Deleting the session collects the Job, its pod, the PVC and the RBAC.
-    await store.delete('BackupSession', ns, 'pg-1');
-    await eventually('the session-owned objects to be collected', async () => {
-      const [jobs, pods, pvcs, roles] = await Promise.all([
-        env.clients.batch.listNamespacedJob({ namespace: ns }),
-        env.clients.core.listNamespacedPod({ namespace: ns }),
-        env.clients.core.listNamespacedPersistentVolumeClaim({ namespace: ns }),
-        env.clients.rbac.listNamespacedRole({ namespace: ns }),
-      ]);
-      // PVCs carry the kubernetes.io/pvc-protection finalizer: being deleted is what we can see.
-      const livePvcs = pvcs.items.filter((p) => !p.metadata?.deletionTimestamp);
-      return jobs.items.length + pods.items.length + livePvcs.length + roles.items.length === 0
-        ? true
-        : undefined;
-    });
+    await env.store.delete('BackupSession', ns, 'pg-1');
+    // PVCs carry the kubernetes.io/pvc-protection finalizer: being deleted is what we can see.
+    await eventuallyCollected(
+      env.clients,
+      ns,
+      ['Job', 'Pod', 'PersistentVolumeClaim', 'Role'],
+      (kind, o) => kind !== 'PersistentVolumeClaim' || !o.metadata?.deletionTimestamp,
+    );
   });
 
   it('reports Failed with the failing step once the pod fails', async () => {
-    const ns = await newNamespace(env.clients, 'exec-fail');
-    const session = await newSession(ns, 'pg-2');
-    const spec = jobSpec(ns, session);
-    await executor.ensure(spec);
-    const pod = await podOf(ns, spec.name);
-    await reportPod(pod, {
-      phase: 'Failed',
+    const { ns, spec, state } = await jobEndedAs('exec-fail', 'Failed', {
       initContainerStatuses: [terminated('pre', 0), terminated('postgres-backup-15-1-0', 3)],
       containerStatuses: [waiting('update-status-1')],
-    });
-    const state = await eventually('the Job to fail', async () => {
-      const s = await executor.state(ns, spec.name);
-      return s?.phase === 'Failed' ? s : undefined;
     });
     expect(state).toEqual({ phase: 'Failed', reason: 'step postgres-backup-15-1-0 exited with code 3' });
 
@@ -218,20 +209,11 @@ describe('JobExecutor', () => {
   });
 
   it('reports Succeeded once every container ends well', async () => {
-    const ns = await newNamespace(env.clients, 'exec-ok');
-    const session = await newSession(ns, 'pg-3');
-    const spec = jobSpec(ns, session);
-    await executor.ensure(spec);
-    const pod = await podOf(ns, spec.name);
-    await reportPod(pod, {
-      phase: 'Succeeded',
+    const { state } = await jobEndedAs('exec-ok', 'Succeeded', {
       initContainerStatuses: [terminated('pre', 0), terminated('postgres-backup-15-1-0', 0)],
       containerStatuses: [terminated('update-status-1', 0)],
     });
-    await eventually('the Job to complete', async () => {
-      const s = await executor.state(ns, spec.name);
-      return s?.phase === 'Succeeded' ? s : undefined;
-    });
+    expect(state).toEqual({ phase: 'Succeeded' });
   });
 
   it("lets the step's ServiceAccount reach its own session, the repository and secrets — nothing else", async () => {

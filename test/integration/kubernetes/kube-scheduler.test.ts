@@ -4,48 +4,31 @@
  * `create-backupsession` needs (asked of the server's RBAC authorizer), the CronJob controller
  * accepts it and starts a trigger Job, and deleting the BackupConfiguration collects it all.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ObjectOf } from '../../../src/api/index.ts';
+import { STOWAGE_IMAGE as IMAGE } from '../../../src/cli/config.ts';
 import { StowageError } from '../../../src/errors.ts';
 import { CronJobScheduler } from '../../../src/runtime/kubernetes/kube-scheduler.ts';
-import { KubeStore } from '../../../src/runtime/kubernetes/kube-store.ts';
+import { backupConfiguration } from '../../unit/controllers/fixtures.ts';
+import { useKubeTestEnv } from './kube-env-hooks.ts';
 import {
   eventually,
+  eventuallyCollected,
+  inNamespace,
   newNamespace,
   serviceAccountCan,
-  startKubeTestEnv,
-  type KubeTestEnv,
 } from './kube-support.ts';
 
-const IMAGE = 'ghcr.io/stowage/stowage:v0.1.0';
-let env: KubeTestEnv;
-let store: KubeStore;
+const env = useKubeTestEnv();
 let scheduler: CronJobScheduler;
 
-beforeAll(async () => {
-  env = await startKubeTestEnv();
-  store = new KubeStore({ clients: env.clients });
+beforeAll(() => {
   scheduler = new CronJobScheduler({ clients: env.clients, image: IMAGE });
 });
 
-afterAll(async () => {
-  await env?.cluster.stop();
-});
-
-function bc(namespace: string, name: string, spec: Record<string, unknown> = {}) {
-  return {
-    apiVersion: 'stash.appscode.com/v1beta1',
-    kind: 'BackupConfiguration',
-    metadata: { name, namespace },
-    spec: {
-      schedule: '*/5 * * * *',
-      repository: { name: 'repo' },
-      target: { ref: { apiVersion: 'appcatalog.appscode.com/v1alpha1', kind: 'AppBinding', name: 'db' } },
-      retentionPolicy: { name: 'keep', keepLast: 5, prune: true },
-      ...spec,
-    },
-  } as unknown as ObjectOf<'BackupConfiguration'>;
-}
+/** The shared builder's BackupConfiguration (every 5 minutes), in `namespace`. */
+const bc = (namespace: string, name: string, spec: Partial<ObjectOf<'BackupConfiguration'>['spec']> = {}) =>
+  inNamespace(namespace, backupConfiguration(name, spec));
 
 const readCronJob = (ns: string, name: string) =>
   env.clients.batch.readNamespacedCronJob({ namespace: ns, name });
@@ -53,7 +36,7 @@ const readCronJob = (ns: string, name: string) =>
 describe('CronJobScheduler', () => {
   it('creates the trigger CronJob, owned by the BackupConfiguration, and keeps it in step', async () => {
     const ns = await newNamespace(env.clients, 'sched');
-    const config = await store.create<'BackupConfiguration'>(
+    const config = await env.store.create<'BackupConfiguration'>(
       bc(ns, 'pg', { runtimeSettings: { pod: { nodeSelector: { disk: 'ssd' } } } }),
     );
     const name = await scheduler.ensure(config);
@@ -90,7 +73,7 @@ describe('CronJobScheduler', () => {
     expect((await readCronJob(ns, name)).metadata?.resourceVersion).toBe(cj.metadata?.resourceVersion);
 
     // Paused → suspended; a new schedule is applied.
-    const paused = await store.update<'BackupConfiguration'>({
+    const paused = await env.store.update<'BackupConfiguration'>({
       ...config,
       spec: { ...config.spec, paused: true, schedule: '0 3 * * *' },
     });
@@ -108,7 +91,7 @@ describe('CronJobScheduler', () => {
 
   it('gives the trigger pod only what create-backupsession needs', async () => {
     const ns = await newNamespace(env.clients, 'sched-rbac');
-    const config = await store.create<'BackupConfiguration'>(bc(ns, 'pg'));
+    const config = await env.store.create<'BackupConfiguration'>(bc(ns, 'pg'));
     const sa = await scheduler.ensure(config);
     const can = (verb: string, resource: string, name?: string, group = 'stash.appscode.com') =>
       serviceAccountCan(env.clients, ns, sa, { verb, resource, group, ...(name ? { name } : {}) });
@@ -123,7 +106,7 @@ describe('CronJobScheduler', () => {
 
   it('is accepted by the CronJob controller, which starts a trigger Job from it', async () => {
     const ns = await newNamespace(env.clients, 'sched-fire');
-    const config = await store.create<'BackupConfiguration'>(bc(ns, 'pg', { schedule: '* * * * *' }));
+    const config = await env.store.create<'BackupConfiguration'>(bc(ns, 'pg', { schedule: '* * * * *' }));
     const name = await scheduler.ensure(config);
     const cj = await readCronJob(ns, name);
     const job = await eventually(
@@ -138,26 +121,22 @@ describe('CronJobScheduler', () => {
 
   it('rejects an invalid schedule with the field, and collects everything with the BackupConfiguration', async () => {
     const ns = await newNamespace(env.clients, 'sched-gc');
-    const bad = await store.create<'BackupConfiguration'>(bc(ns, 'bad', { schedule: 'every now and then' }));
+    const bad = await env.store.create<'BackupConfiguration'>(
+      bc(ns, 'bad', { schedule: 'every now and then' }),
+    );
     const e = await scheduler.ensure(bad).catch((err: unknown) => err);
     expect(e).toBeInstanceOf(StowageError);
     expect((e as StowageError).code).toBe('INVALID_INPUT');
     expect((e as StowageError).message).toContain('spec.schedule');
 
-    const config = await store.create<'BackupConfiguration'>(bc(ns, 'pg'));
+    const config = await env.store.create<'BackupConfiguration'>(bc(ns, 'pg'));
     const name = await scheduler.ensure(config);
-    await store.delete('BackupConfiguration', ns, 'pg');
-    await eventually('the CronJob and its RBAC to be collected', async () => {
-      const [cjs, sas, roles, bindings] = await Promise.all([
-        env.clients.batch.listNamespacedCronJob({ namespace: ns }),
-        env.clients.core.listNamespacedServiceAccount({ namespace: ns }),
-        env.clients.rbac.listNamespacedRole({ namespace: ns }),
-        env.clients.rbac.listNamespacedRoleBinding({ namespace: ns }),
-      ]);
-      const left = [...cjs.items, ...sas.items, ...roles.items, ...bindings.items].filter(
-        (o) => o.metadata?.name === name,
-      );
-      return left.length === 0 ? true : undefined;
-    });
+    await env.store.delete('BackupConfiguration', ns, 'pg');
+    await eventuallyCollected(
+      env.clients,
+      ns,
+      ['CronJob', 'ServiceAccount', 'Role', 'RoleBinding'],
+      (_kind, o) => o.metadata?.name === name,
+    );
   });
 });

@@ -1,7 +1,8 @@
 /**
  * What the Kubernetes runtime's integration tests share: a real control plane from the harness,
  * Stowage's CRDs installed from deploy/crds (waited on until Established), the runtime's clients
- * over the harness kubeconfig, a fresh namespace per test, and a polling helper.
+ * and a KubeStore over the harness kubeconfig, a fresh namespace per test, and a polling helper.
+ * (No vitest here: bench/ and the e2e harness import this file too; the hooks are in kube-env-hooks.ts.)
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import {
   ApiextensionsV1Api,
   AuthorizationV1Api,
   loadYaml,
+  type KubernetesObject,
   type V1CustomResourceDefinition,
   type V1ResourceAttributes,
 } from '@kubernetes/client-node';
@@ -19,12 +21,15 @@ import {
   makeKubeClients,
   type KubeClients,
 } from '../../../src/runtime/kubernetes/kube-client.ts';
+import { KubeStore } from '../../../src/runtime/kubernetes/kube-store.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
 export interface KubeTestEnv {
   cluster: KubeCluster;
   clients: KubeClients;
+  /** The runtime's Store over `clients`. */
+  store: KubeStore;
 }
 
 export async function startKubeTestEnv(options?: KubeClusterOptions): Promise<KubeTestEnv> {
@@ -32,7 +37,7 @@ export async function startKubeTestEnv(options?: KubeClusterOptions): Promise<Ku
   try {
     const clients = makeKubeClients(loadKubeConfig(cluster.kubeconfigPath));
     await installCrds(clients);
-    return { cluster, clients };
+    return { cluster, clients, store: new KubeStore({ clients }) };
   } catch (e) {
     await cluster.stop();
     throw e;
@@ -69,6 +74,11 @@ export async function newNamespace(clients: KubeClients, prefix: string): Promis
   return name;
 }
 
+/** `obj` moved to `namespace` (the shared object builders put theirs in one fixed namespace). */
+export function inNamespace<T extends { metadata: { namespace?: string } }>(namespace: string, obj: T): T {
+  return { ...obj, metadata: { ...obj.metadata, namespace } };
+}
+
 /** Polls `fn` every 200 ms until it returns something other than undefined. */
 export async function eventually<T>(
   what: string,
@@ -82,6 +92,35 @@ export async function eventually<T>(
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** The namespaced lists eventuallyCollected can read, by kind. */
+const namespacedLists = {
+  CronJob: (c: KubeClients, namespace: string) => c.batch.listNamespacedCronJob({ namespace }),
+  Job: (c: KubeClients, namespace: string) => c.batch.listNamespacedJob({ namespace }),
+  Pod: (c: KubeClients, namespace: string) => c.core.listNamespacedPod({ namespace }),
+  PersistentVolumeClaim: (c: KubeClients, namespace: string) =>
+    c.core.listNamespacedPersistentVolumeClaim({ namespace }),
+  ServiceAccount: (c: KubeClients, namespace: string) => c.core.listNamespacedServiceAccount({ namespace }),
+  Role: (c: KubeClients, namespace: string) => c.rbac.listNamespacedRole({ namespace }),
+  RoleBinding: (c: KubeClients, namespace: string) => c.rbac.listNamespacedRoleBinding({ namespace }),
+} satisfies Record<string, (c: KubeClients, namespace: string) => Promise<{ items: KubernetesObject[] }>>;
+
+/**
+ * Polls until no object of `kinds` in `namespace` for which `counts` holds is left: what the
+ * garbage collector takes once an owner is deleted.
+ */
+export async function eventuallyCollected(
+  clients: KubeClients,
+  namespace: string,
+  kinds: Array<keyof typeof namespacedLists>,
+  counts: (kind: keyof typeof namespacedLists, obj: KubernetesObject) => boolean = () => true,
+): Promise<void> {
+  await eventually(`${kinds.join(', ')} in ${namespace} to be collected`, async () => {
+    const lists = await Promise.all(kinds.map((k) => namespacedLists[k](clients, namespace)));
+    const left = lists.flatMap((list, i) => list.items.filter((o) => counts(kinds[i]!, o)));
+    return left.length === 0 ? true : undefined;
+  });
 }
 
 /**

@@ -25,6 +25,7 @@ import {
   startPodRunner,
   type PodRunner,
 } from '../../harness/pod-runner.ts';
+import { eventually } from './kube-support.ts';
 
 let cluster: KubeCluster;
 let runner: PodRunner;
@@ -66,16 +67,6 @@ afterAll(async () => {
 /** Shows the runner's log when a test fails. */
 function dumpLogOnFailure(): void {
   onTestFailed(() => console.log(runnerLog.join('\n')));
-}
-
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 let nsCounter = 0;
@@ -157,6 +148,16 @@ async function containerRunning(ns: string, name: string): Promise<V1Pod> {
     const pod = await readPod(ns, name);
     return pod?.status?.containerStatuses?.some((s) => s.state?.running) ? pod : undefined;
   });
+}
+
+/** The pod of a new Job `name` whose one container runs `script`, once that container runs. */
+async function runningJobPod(ns: string, name: string, script: string): Promise<V1Pod> {
+  await createJob(ns, name, { containers: [sh('main', script)] });
+  const pod = await eventually(`the pod of Job ${ns}/${name}`, async () => {
+    const pods = await core.listNamespacedPod({ namespace: ns });
+    return pods.items[0];
+  });
+  return containerRunning(ns, pod.metadata!.name!);
 }
 
 describe('defaultResolveImage', () => {
@@ -335,13 +336,7 @@ describe('pod runner', () => {
   it('reports a killed container as exit 137 and fails the Job', async () => {
     dumpLogOnFailure();
     const ns = await namespace('kill');
-    await createJob(ns, 'crash', { containers: [sh('main', 'echo up; exec sleep 300')] });
-    const pod = await eventually('the Job pod', async () => {
-      const pods = await core.listNamespacedPod({ namespace: ns });
-      return pods.items[0];
-    });
-    const podName = pod.metadata!.name!;
-    await containerRunning(ns, podName);
+    const podName = (await runningJobPod(ns, 'crash', 'echo up; exec sleep 300')).metadata!.name!;
     await runner.killContainer(ns, podName);
     const { condition } = await jobOutcome(ns, 'crash');
     expect(condition).toBe('Failed');
@@ -383,14 +378,9 @@ describe('pod runner', () => {
   it('finalizes a deleted Job pod: it counts as failed and the Job controller lets it go', async () => {
     dumpLogOnFailure();
     const ns = await namespace('delete-job');
-    await createJob(ns, 'stopped', { containers: [sh('main', 'exec sleep 300')] });
-    const pod = await eventually('the Job pod', async () => {
-      const pods = await core.listNamespacedPod({ namespace: ns });
-      return pods.items[0];
-    });
+    const pod = await runningJobPod(ns, 'stopped', 'exec sleep 300');
     const podName = pod.metadata!.name!;
     expect(pod.metadata?.finalizers).toContain('batch.kubernetes.io/job-tracking');
-    await containerRunning(ns, podName);
     await core.deleteNamespacedPod({ namespace: ns, name: podName });
     const condition = await eventually('Job Failed', async () => {
       const job = await batch.readNamespacedJob({ namespace: ns, name: 'stopped' });
@@ -429,10 +419,15 @@ describe('pod runner', () => {
       volumes,
       containers: [sh('main', 'echo kept > "$DATA/file"', withData)],
     });
-    await new Promise((r) => setTimeout(r, 1_500));
-    const waiting = await readPod(ns, 'writer');
-    expect(waiting?.status?.phase).toBe('Pending');
-    expect(waiting?.status?.containerStatuses?.[0]?.state?.waiting?.reason).toBe('ContainerCreating');
+    const waiting = await eventually('the writer to wait for its claim', async () => {
+      const pod = await readPod(ns, 'writer');
+      return pod?.status?.containerStatuses?.[0]?.state?.waiting?.message ? pod : undefined;
+    });
+    expect(waiting.status?.phase).toBe('Pending');
+    expect(waiting.status?.containerStatuses?.[0]?.state?.waiting).toEqual({
+      reason: 'ContainerCreating',
+      message: 'persistentvolumeclaim "data" not found',
+    });
     await core.createNamespacedPersistentVolumeClaim({
       namespace: ns,
       body: {

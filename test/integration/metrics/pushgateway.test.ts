@@ -2,10 +2,7 @@
  * Stash metrics against a real Prometheus Pushgateway: what a Prometheus scraping the gateway would
  * see after Stowage pushes session, host, restore and repository metrics.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Counter, Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackupSession, Repository, RestoreSession } from '../../../src/api/index.ts';
@@ -47,6 +44,11 @@ async function stashSeries(job: string): Promise<string[]> {
     .sort();
 }
 
+/** The gateway holds exactly these series (in any order) for the job. */
+async function expectSeries(job: string, series: string[]): Promise<void> {
+  expect(await stashSeries(job)).toEqual([...series].sort());
+}
+
 function render(s: Sample): string {
   const labels = Object.entries(s.labels)
     .filter(([, v]) => v !== '')
@@ -66,18 +68,20 @@ const backupInvoker: InvokerInfo = {
   name: 'sample-es-backup',
   namespace: 'demo',
   repository: 's3-repo',
-  extraLabels: { cluster: 'lab' },
 };
 const backupJob = 'backupconfiguration-demo-sample-es-backup';
-const invokerLabels = {
-  cluster: 'lab',
-  invoker_kind: 'BackupConfiguration',
-  invoker_name: 'sample-es-backup',
-  namespace: 'demo',
-  driver: 'Restic',
-  repository: 's3-repo',
-  job: backupJob,
-};
+/** The labels of an invoker's series on the gateway; every invoker here runs Restic in demo on s3-repo. */
+function invokerSeries(kind: string, name: string): Record<string, string> {
+  return {
+    invoker_kind: kind,
+    invoker_name: name,
+    namespace: 'demo',
+    driver: 'Restic',
+    repository: 's3-repo',
+    job: `${kind.toLowerCase()}-demo-${name}`,
+  };
+}
+const invokerLabels = invokerSeries('BackupConfiguration', 'sample-es-backup');
 const esRef = { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'es-data', namespace: 'demo' };
 const targetLabels = { ...invokerLabels, kind: 'StatefulSet', group: 'apps', name: 'es-data' };
 
@@ -165,8 +169,13 @@ describe('backup session metrics on a real Pushgateway', () => {
     const bs = 'stash_appscode_com_backupsession_';
     const h0 = { ...targetLabels, hostname: 'host-0' };
     const h1 = { ...targetLabels, hostname: 'host-1' };
+    /** Both names of a host gauge, for host-0 and host-1. */
+    const hosts = (name: string, legacy: string, v0: number, v1: number): string[] => [
+      ...both(name, legacy, h0, v0),
+      ...both(name, legacy, h1, v1),
+    ];
     expect(metricsJobName(backupInvoker)).toBe(backupJob);
-    const expected = [
+    await expectSeries(backupJob, [
       ...both(`${bs}success`, 'stash_backup_session_success', invokerLabels, 1),
       ...both(`${bs}duration_seconds`, 'stash_backup_session_duration_seconds', invokerLabels, 54),
       ...both(`${bs}target_count_total`, 'stash_backup_target_count_total', invokerLabels, 1),
@@ -184,37 +193,32 @@ describe('backup session metrics on a real Pushgateway', () => {
         targetLabels,
         now.getTime() / 1000,
       ),
-      ...both(`${bs}host_backup_success`, 'stash_backup_host_backup_success', h0, 1),
-      ...both(`${bs}host_backup_success`, 'stash_backup_host_backup_success', h1, 1),
-      ...both(`${bs}host_backup_duration_seconds`, 'stash_backup_host_backup_duration_seconds', h0, 64.5),
-      ...both(`${bs}host_backup_duration_seconds`, 'stash_backup_host_backup_duration_seconds', h1, 48.25),
-      ...both(`${bs}host_data_size_bytes`, 'stash_backup_host_data_size_bytes', h0, 10 * MiB + 512),
-      ...both(`${bs}host_data_size_bytes`, 'stash_backup_host_data_size_bytes', h1, 1.5 * 1024 * MiB),
-      // "3.408 MiB" (3573547.008, whole bytes) + "512 B"
-      ...both(`${bs}host_data_uploaded_bytes`, 'stash_backup_host_data_uploaded_bytes', h0, 3_573_547 + 512),
-      ...both(`${bs}host_data_uploaded_bytes`, 'stash_backup_host_data_uploaded_bytes', h1, 120.25 * MiB),
-      ...both(
-        `${bs}host_data_processing_time_seconds`,
-        'stash_backup_host_data_processing_time_seconds',
-        h0,
-        42,
+      ...hosts(`${bs}host_backup_success`, 'stash_backup_host_backup_success', 1, 1),
+      ...hosts(`${bs}host_backup_duration_seconds`, 'stash_backup_host_backup_duration_seconds', 64.5, 48.25),
+      ...hosts(
+        `${bs}host_data_size_bytes`,
+        'stash_backup_host_data_size_bytes',
+        10 * MiB + 512,
+        1.5 * 1024 * MiB,
       ),
-      ...both(
+      // "3.408 MiB" (3573547.008, whole bytes) + "512 B"
+      ...hosts(
+        `${bs}host_data_uploaded_bytes`,
+        'stash_backup_host_data_uploaded_bytes',
+        3_573_547 + 512,
+        120.25 * MiB,
+      ),
+      ...hosts(
         `${bs}host_data_processing_time_seconds`,
         'stash_backup_host_data_processing_time_seconds',
-        h1,
+        42,
         64,
       ),
-      ...both(`${bs}host_files_total`, 'stash_backup_host_files_total', h0, 13),
-      ...both(`${bs}host_files_total`, 'stash_backup_host_files_total', h1, 40),
-      ...both(`${bs}host_files_new`, 'stash_backup_host_files_new', h0, 3),
-      ...both(`${bs}host_files_new`, 'stash_backup_host_files_new', h1, 0),
-      ...both(`${bs}host_files_modified`, 'stash_backup_host_files_modified', h0, 3),
-      ...both(`${bs}host_files_modified`, 'stash_backup_host_files_modified', h1, 4),
-      ...both(`${bs}host_files_unmodified`, 'stash_backup_host_files_unmodified', h0, 7),
-      ...both(`${bs}host_files_unmodified`, 'stash_backup_host_files_unmodified', h1, 36),
-    ].sort();
-    expect(await stashSeries(backupJob)).toEqual(expected);
+      ...hosts(`${bs}host_files_total`, 'stash_backup_host_files_total', 13, 40),
+      ...hosts(`${bs}host_files_new`, 'stash_backup_host_files_new', 3, 0),
+      ...hosts(`${bs}host_files_modified`, 'stash_backup_host_files_modified', 3, 4),
+      ...hosts(`${bs}host_files_unmodified`, 'stash_backup_host_files_unmodified', 7, 36),
+    ]);
 
     // the gateway records the push for the group, keyed by job alone
     const pushTime = parseExposition(await gateway.scrape()).filter(
@@ -264,27 +268,15 @@ describe('backup session metrics on a real Pushgateway', () => {
     });
     await pushMetrics(backupSessionMetrics(failed, invoker, { now }), { url: gateway.url, job });
 
-    const labels = {
-      invoker_kind: 'BackupConfiguration',
-      invoker_name: 'broken-es-backup',
-      namespace: 'demo',
-      driver: 'Restic',
-      repository: 's3-repo',
-      job,
-    };
+    const labels = invokerSeries('BackupConfiguration', 'broken-es-backup');
     const target = { ...labels, kind: 'StatefulSet', group: 'apps', name: 'es-data' };
-    expect(await stashSeries(job)).toEqual(
-      [
-        ...both('stash_appscode_com_backupsession_success', 'stash_backup_session_success', labels, 0),
-        ...both('stash_appscode_com_backupsession_target_success', 'stash_backup_target_success', target, 0),
-        ...both(
-          'stash_appscode_com_backupsession_host_backup_success',
-          'stash_backup_host_backup_success',
-          { ...target, hostname: 'host-0' },
-          0,
-        ),
-      ].sort(),
-    );
+    const h0 = { ...target, hostname: 'host-0' };
+    const bs = 'stash_appscode_com_backupsession_';
+    await expectSeries(job, [
+      ...both(`${bs}success`, 'stash_backup_session_success', labels, 0),
+      ...both(`${bs}target_success`, 'stash_backup_target_success', target, 0),
+      ...both(`${bs}host_backup_success`, 'stash_backup_host_backup_success', h0, 0),
+    ]);
   });
 });
 
@@ -316,42 +308,24 @@ describe('restore metrics on a real Pushgateway', () => {
     await pushMetrics(hostRestoreMetrics(session.status!.stats!, invoker, target), { url: gateway.url, job });
     await pushMetrics(restoreSessionMetrics(session, invoker, { target, now }), { url: gateway.url, job });
 
-    const labels = {
-      invoker_kind: 'RestoreSession',
-      invoker_name: 'sample-es-restore',
-      namespace: 'demo',
-      driver: 'Restic',
-      repository: 's3-repo',
-      job,
-    };
+    const labels = invokerSeries('RestoreSession', 'sample-es-restore');
     const t = { ...labels, kind: 'elasticsearch', group: 'kubedb.com', name: 'sample-es' };
+    const h0 = { ...t, hostname: 'host-0' };
     const rs = 'stash_appscode_com_restoresession_';
-    expect(await stashSeries(job)).toEqual(
-      [
-        ...both(`${rs}success`, 'stash_restore_session_success', labels, 1),
-        ...both(`${rs}duration_seconds`, 'stash_restore_session_duration_seconds', labels, 90),
-        ...both(`${rs}target_count_total`, 'stash_restore_target_count_total', labels, 1),
-        ...both(`${rs}target_success`, 'stash_restore_target_success', t, 1),
-        ...both(`${rs}target_host_count_total`, 'stash_restore_target_host_count_total', t, 1),
-        ...both(
-          `${rs}host_restore_success`,
-          'stash_restore_host_restore_success',
-          { ...t, hostname: 'host-0' },
-          1,
-        ),
-        ...both(
-          `${rs}host_restore_duration_seconds`,
-          'stash_restore_host_restore_duration_seconds',
-          { ...t, hostname: 'host-0' },
-          72.5,
-        ),
-      ].sort(),
-    );
+    await expectSeries(job, [
+      ...both(`${rs}success`, 'stash_restore_session_success', labels, 1),
+      ...both(`${rs}duration_seconds`, 'stash_restore_session_duration_seconds', labels, 90),
+      ...both(`${rs}target_count_total`, 'stash_restore_target_count_total', labels, 1),
+      ...both(`${rs}target_success`, 'stash_restore_target_success', t, 1),
+      ...both(`${rs}target_host_count_total`, 'stash_restore_target_host_count_total', t, 1),
+      ...both(`${rs}host_restore_success`, 'stash_restore_host_restore_success', h0, 1),
+      ...both(`${rs}host_restore_duration_seconds`, 'stash_restore_host_restore_duration_seconds', h0, 72.5),
+    ]);
   });
 });
 
 describe('repository metrics on a real Pushgateway', () => {
-  it('holds the four repository gauges with the repository labels and writes metric.prom', async () => {
+  it('holds the four repository gauges with the repository labels', async () => {
     const repository: Repository = {
       apiVersion: 'stash.appscode.com/v1alpha1',
       kind: 'Repository',
@@ -377,41 +351,30 @@ describe('repository metrics on a real Pushgateway', () => {
       repository: 's3-repo',
     };
     const job = metricsJobName(invoker);
-    const dir = await mkdtemp(join(tmpdir(), 'stowage-metrics-'));
-    try {
-      await pushMetrics(repositoryMetrics(repository, invoker, { removed: 3 }), {
-        url: gateway.url,
-        job,
-        metricsDir: dir,
-        timeoutMs: 5_000,
-      });
-      const labels = {
-        invoker_kind: 'BackupConfiguration',
-        invoker_name: 'repo-metrics',
-        namespace: 'storage',
-        driver: 'Restic',
-        repository: 's3-repo',
-        name: 's3-repo',
-        backend: 's3',
-        bucket: 'stash',
-        prefix: 'demo/es',
-        job,
-      };
-      const r = 'stash_appscode_com_repository_';
-      expect(await stashSeries(job)).toEqual(
-        [
-          ...both(`${r}integrity`, 'stash_repository_integrity', labels, 1),
-          ...both(`${r}size_bytes`, 'stash_repository_size_bytes', labels, Math.round(1.623 * 1024 * MiB)),
-          ...both(`${r}snapshot_count`, 'stash_repository_snapshot_count', labels, 7),
-          ...both(`${r}snapshot_cleaned`, 'stash_repository_snapshot_cleaned', labels, 3),
-        ].sort(),
-      );
-      const file = await readFile(join(dir, 'metric.prom'), 'utf8');
-      expect(file).toContain('stash_repository_snapshot_count{');
-      expect(parseExposition(file).filter((s) => s.name.startsWith('stash_'))).toHaveLength(8);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    await pushMetrics(repositoryMetrics(repository, invoker, { removed: 3 }), {
+      url: gateway.url,
+      job,
+      timeoutMs: 5_000,
+    });
+    const labels = {
+      invoker_kind: 'BackupConfiguration',
+      invoker_name: 'repo-metrics',
+      namespace: 'storage',
+      driver: 'Restic',
+      repository: 's3-repo',
+      name: 's3-repo',
+      backend: 's3',
+      bucket: 'stash',
+      prefix: 'demo/es',
+      job,
+    };
+    const r = 'stash_appscode_com_repository_';
+    await expectSeries(job, [
+      ...both(`${r}integrity`, 'stash_repository_integrity', labels, 1),
+      ...both(`${r}size_bytes`, 'stash_repository_size_bytes', labels, Math.round(1.623 * 1024 * MiB)),
+      ...both(`${r}snapshot_count`, 'stash_repository_snapshot_count', labels, 7),
+      ...both(`${r}snapshot_cleaned`, 'stash_repository_snapshot_cleaned', labels, 3),
+    ]);
   });
 });
 

@@ -75,239 +75,242 @@ afterAll(() => {
   if (Object.keys(matrix).length > 0) console.table(matrix);
 });
 
-it('has at least one search engine pinned with a JDK to run it', () => {
-  expect(engines.length).toBeGreaterThan(0);
+// availableEngines() has thrown already if a pinned engine has no JDK here.
+it('covers every line docs/search-engines.md promises', () => {
+  expect(engines.map((e) => `${e.kind} ${e.major}`)).toEqual([
+    'opensearch 2',
+    'opensearch 3',
+    'elasticsearch 6',
+    'elasticsearch 7',
+    'elasticsearch 8',
+  ]);
 });
 
-describe.each(engines.map((e) => ({ ...e, name: `${e.kind} ${e.version}` })))(
-  '$name',
-  ({ kind, version }) => {
-    const major = Number(version.split('.')[0]);
-    const features: Partial<Features> = {};
-    let engine: SearchEngine;
+describe.each(engines)('$name', ({ kind, version, major }) => {
+  const features: Partial<Features> = {};
+  let engine: SearchEngine;
 
-    /** A request on the plain endpoint that must succeed. */
-    const call = async (method: string, path: string, body?: unknown): Promise<HttpResult> => {
-      const contentType = typeof body === 'string' ? 'application/x-ndjson' : undefined;
-      const res = await engineRequest(engine.url, method, path, { body, contentType });
-      if (res.status < 200 || res.status > 299) {
-        throw new Error(`${method} ${path}: HTTP ${res.status}: ${res.body.slice(0, 2000)}`);
+  /** A request on the plain endpoint that must succeed. */
+  const call = async (method: string, path: string, body?: unknown): Promise<HttpResult> => {
+    const contentType = typeof body === 'string' ? 'application/x-ndjson' : undefined;
+    const res = await engineRequest(engine.url, method, path, { body, contentType });
+    if (res.status < 200 || res.status > 299) {
+      throw new Error(`${method} ${path}: HTTP ${res.status}: ${res.body.slice(0, 2000)}`);
+    }
+    return res;
+  };
+
+  beforeAll(async () => {
+    engine = await startSearchEngine(kind, version);
+    features.startupMs = engine.startupMs.engine;
+    console.log(
+      `${kind} ${version}: ready in ${engine.startupMs.engine} ms, proxy ${engine.startupMs.proxy} ms`,
+    );
+  });
+  afterAll(async () => {
+    matrix[`${kind} ${version}`] = features as Features;
+    await engine?.stop();
+  });
+
+  it('runs the pinned version on loopback', async () => {
+    expect(new URL(engine.url).hostname).toBe('127.0.0.1');
+    const nodes = (await call('GET', '/_nodes/_local?filter_path=nodes.*.version')).json as {
+      nodes: Record<string, { version: string }>;
+    };
+    expect(Object.values(nodes.nodes).map((n) => n.version)).toEqual([version]);
+    const root = await engineRequest(engine.url, 'GET', '/');
+    features.rootEndpoint = root.status === 200;
+    features.productHeader = root.headers['x-elastic-product'] === 'Elasticsearch';
+    if (features.rootEndpoint) {
+      const info = root.json as { version: { number: string; distribution?: string } };
+      expect(info.version.number).toBe(version);
+      expect(info.version.distribution === 'opensearch').toBe(kind === 'opensearch');
+    }
+    // The header is on every response where it exists, not only on GET /.
+    const health = await engineRequest(engine.url, 'GET', '/_cluster/health');
+    features.productHeader = health.headers['x-elastic-product'] === 'Elasticsearch';
+  });
+
+  it('indexes documents and searches them over plain http', async () => {
+    const properties = { n: { type: 'integer' }, tag: { type: 'keyword' }, text: { type: 'text' } };
+    await call('PUT', `/${INDEX}`, {
+      settings: { number_of_shards: SHARDS, number_of_replicas: 0 },
+      mappings: major < 7 && kind === 'elasticsearch' ? { _doc: { properties } } : { properties },
+    });
+    const meta = major < 7 && kind === 'elasticsearch' ? { _type: '_doc' } : {};
+    const bulk = Array.from({ length: DOCS }, (_, n) =>
+      [
+        JSON.stringify({ index: { _index: INDEX, _id: `doc-${n}`, ...meta } }),
+        JSON.stringify({ n, tag: n % 2 === 0 ? 'even' : 'odd', text: `grüße ✓ ${n} "quoted"\n` }),
+      ].join('\n'),
+    ).join('\n');
+    const res = await call('POST', '/_bulk?refresh=true', `${bulk}\n`);
+    expect((res.json as { errors: boolean }).errors).toBe(false);
+
+    const mapping = (await call('GET', `/${INDEX}/_mapping`)).json as Record<
+      string,
+      { mappings: Record<string, unknown> }
+    >;
+    features.typedMappings = !('properties' in mapping[INDEX]!.mappings);
+
+    const found = await search(engineRequest(engine.url, 'POST', `/${INDEX}/_search`, { body: evenQuery }));
+    expect(found.total).toBe(DOCS / 2);
+    expect(found.ids).toEqual(evenIds());
+  });
+
+  it('serves the same search over https with basic auth, verified against the CA', async () => {
+    const { url, username, password, caPem, caFile } = engine.secure;
+    expect(new URL(url).protocol).toBe('https:');
+    expect(await readFile(caFile, 'utf8')).toBe(caPem);
+    const found = await search(
+      engineRequest(url, 'POST', `/${INDEX}/_search`, {
+        body: evenQuery,
+        auth: { username, password },
+        ca: caPem,
+      }),
+    );
+    expect(found.total).toBe(DOCS / 2);
+    expect(found.ids).toEqual(evenIds());
+    // The host name in the certificate: localhost is in it, another name is not.
+    expect(await tlsProbe(url, caPem, 'localhost')).toBe('ok');
+    expect(await tlsProbe(url, caPem, 'elsewhere.example')).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
+  });
+
+  it('refuses a wrong password and a missing one with 401', async () => {
+    const { url, username, password, caPem } = engine.secure;
+    const wrong = await engineRequest(url, 'GET', '/_cluster/health', {
+      auth: { username, password: `${password}x` },
+      ca: caPem,
+    });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers['www-authenticate']).toMatch(/^Basic /);
+    const unknownUser = await engineRequest(url, 'GET', '/_cluster/health', {
+      auth: { username: 'elastic', password },
+      ca: caPem,
+    });
+    expect(unknownUser.status).toBe(401);
+    const none = await engineRequest(url, 'GET', '/_cluster/health', { ca: caPem });
+    expect(none.status).toBe(401);
+  });
+
+  it('fails TLS verification for a client that does not trust the CA', async () => {
+    const { url, username, password } = engine.secure;
+    const err = await engineRequest(url, 'GET', '/_cluster/health', { auth: { username, password } }).then(
+      () => undefined,
+      (e: NodeJS.ErrnoException) => e,
+    );
+    expect(err?.code).toMatch(
+      /UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER/,
+    );
+  });
+
+  it('reads every document exactly once with a sliced scroll', async () => {
+    const slices = await Promise.all(
+      Array.from({ length: SHARDS }, async (_, id) => {
+        const ids: string[] = [];
+        let page = (
+          await call('POST', `/${INDEX}/_search?scroll=1m`, {
+            slice: { id, max: SHARDS },
+            sort: ['_doc'],
+            size: 7,
+          })
+        ).json as ScrollPage;
+        const scrollIds = new Set<string>();
+        while (page.hits.hits.length > 0) {
+          ids.push(...page.hits.hits.map((h) => h._id));
+          scrollIds.add(page._scroll_id);
+          page = (await call('POST', '/_search/scroll', { scroll: '1m', scroll_id: page._scroll_id }))
+            .json as ScrollPage;
+        }
+        scrollIds.add(page._scroll_id);
+        await call('DELETE', '/_search/scroll', { scroll_id: [...scrollIds] });
+        return ids;
+      }),
+    );
+    expectPartition(slices);
+    features.slicedScroll = true;
+  });
+
+  it('reads a point in time with slices and search_after, where the engine has one', async () => {
+    const open =
+      kind === 'opensearch'
+        ? { path: `/${INDEX}/_search/point_in_time?keep_alive=1m`, label: '/<index>/_search/point_in_time' }
+        : { path: `/${INDEX}/_pit?keep_alive=1m`, label: '/<index>/_pit' };
+    const opened = await engineRequest(engine.url, 'POST', open.path);
+    if (opened.status !== 200) {
+      features.pit = null;
+      features.pitSlice = false;
+      features.pitShardDoc = false;
+      features.pitSlicePerShardDoc = false;
+      expect(expected(kind, major).pit).toBeNull();
+      return;
+    }
+    features.pit = open.label;
+    const pitId =
+      (opened.json as { id?: string; pit_id?: string }).id ?? (opened.json as { pit_id: string }).pit_id;
+    expect(pitId).toBeTruthy();
+
+    // A write after the PIT opened must not show in it.
+    await call('PUT', `/${INDEX}/_doc/late?refresh=true`, { n: DOCS, tag: 'even', text: 'late' });
+
+    const probe = await engineRequest(engine.url, 'POST', '/_search', {
+      body: { pit: { id: pitId, keep_alive: '1m' }, size: 1, sort: [{ _shard_doc: 'asc' }] },
+    });
+    features.pitShardDoc = probe.status === 200;
+    const shardDocOrN = features.pitShardDoc ? [{ _shard_doc: 'asc' }] : [{ n: 'asc' }];
+
+    const readSlice = async (
+      slice?: { id: number; max: number },
+      sort: unknown[] = shardDocOrN,
+    ): Promise<string[]> => {
+      const ids: string[] = [];
+      let after: unknown[] | undefined;
+      for (;;) {
+        const res = await call('POST', '/_search', {
+          pit: { id: pitId, keep_alive: '1m' },
+          size: 7,
+          sort,
+          ...(slice ? { slice } : {}),
+          ...(after ? { search_after: after } : {}),
+        });
+        const hits = (res.json as { hits: { hits: Array<{ _id: string; sort: unknown[] }> } }).hits.hits;
+        if (hits.length === 0) return ids;
+        ids.push(...hits.map((h) => h._id));
+        after = hits.at(-1)!.sort;
       }
-      return res;
     };
 
-    beforeAll(async () => {
-      engine = await startSearchEngine(kind, version);
-      features.startupMs = engine.startupMs.engine;
-      console.log(
-        `${kind} ${version}: ready in ${engine.startupMs.engine} ms, proxy ${engine.startupMs.proxy} ms`,
-      );
-    });
-    afterAll(async () => {
-      matrix[`${kind} ${version}`] = features as Features;
-      await engine?.stop();
-    });
+    const sliced = await Promise.all(
+      Array.from({ length: SHARDS }, (_, id) => readSlice({ id, max: SHARDS }).catch((e: Error) => e)),
+    );
+    const failed = sliced.find((s) => s instanceof Error);
+    features.pitSlice = failed === undefined;
+    if (failed) {
+      console.log(`${kind} ${version}: PIT + slice failed: ${failed.message.slice(0, 300)}`);
+      expectPartition([await readSlice()]);
+    } else {
+      expectPartition(sliced as string[][]);
+    }
 
-    it('runs the pinned version on loopback', async () => {
-      expect(new URL(engine.url).hostname).toBe('127.0.0.1');
-      const nodes = (await call('GET', '/_nodes/_local?filter_path=nodes.*.version')).json as {
-        nodes: Record<string, { version: string }>;
-      };
-      expect(Object.values(nodes.nodes).map((n) => n.version)).toEqual([version]);
-      const root = await engineRequest(engine.url, 'GET', '/');
-      features.rootEndpoint = root.status === 200;
-      features.productHeader = root.headers['x-elastic-product'] === 'Elasticsearch';
-      if (features.rootEndpoint) {
-        const info = root.json as { version: { number: string; distribution?: string } };
-        expect(info.version.number).toBe(version);
-        expect(info.version.distribution === 'opensearch').toBe(kind === 'opensearch');
-      }
-      // The header is on every response where it exists, not only on GET /.
-      const health = await engineRequest(engine.url, 'GET', '/_cluster/health');
-      features.productHeader = health.headers['x-elastic-product'] === 'Elasticsearch';
-    });
+    // Without a tiebreaker: `_doc` is unique within a shard only, so only one shard per slice works.
+    const perShard = await Promise.all(
+      Array.from({ length: SHARDS }, (_, id) => readSlice({ id, max: SHARDS }, ['_doc']).catch(() => [])),
+    );
+    const perShardIds = perShard.flat();
+    features.pitSlicePerShardDoc = perShardIds.length === DOCS && new Set(perShardIds).size === DOCS;
 
-    it('indexes documents and searches them over plain http', async () => {
-      const properties = { n: { type: 'integer' }, tag: { type: 'keyword' }, text: { type: 'text' } };
-      await call('PUT', `/${INDEX}`, {
-        settings: { number_of_shards: SHARDS, number_of_replicas: 0 },
-        mappings: major < 7 && kind === 'elasticsearch' ? { _doc: { properties } } : { properties },
-      });
-      const meta = major < 7 && kind === 'elasticsearch' ? { _type: '_doc' } : {};
-      const bulk = Array.from({ length: DOCS }, (_, n) =>
-        [
-          JSON.stringify({ index: { _index: INDEX, _id: `doc-${n}`, ...meta } }),
-          JSON.stringify({ n, tag: n % 2 === 0 ? 'even' : 'odd', text: `grüße ✓ ${n} "quoted"\n` }),
-        ].join('\n'),
-      ).join('\n');
-      const res = await call('POST', '/_bulk?refresh=true', `${bulk}\n`);
-      expect((res.json as { errors: boolean }).errors).toBe(false);
+    const closed =
+      kind === 'opensearch'
+        ? await engineRequest(engine.url, 'DELETE', '/_search/point_in_time', { body: { pit_id: [pitId] } })
+        : await engineRequest(engine.url, 'DELETE', '/_pit', { body: { id: pitId } });
+    expect(closed.status).toBe(200);
+  });
 
-      const mapping = (await call('GET', `/${INDEX}/_mapping`)).json as Record<
-        string,
-        { mappings: Record<string, unknown> }
-      >;
-      features.typedMappings = !('properties' in mapping[INDEX]!.mappings);
-
-      const found = await search(engineRequest(engine.url, 'POST', `/${INDEX}/_search`, { body: evenQuery }));
-      expect(found.total).toBe(DOCS / 2);
-      expect(found.ids).toEqual(evenIds());
-    });
-
-    it('serves the same search over https with basic auth, verified against the CA', async () => {
-      const { url, username, password, caPem, caFile } = engine.secure;
-      expect(new URL(url).protocol).toBe('https:');
-      expect(await readFile(caFile, 'utf8')).toBe(caPem);
-      const found = await search(
-        engineRequest(url, 'POST', `/${INDEX}/_search`, {
-          body: evenQuery,
-          auth: { username, password },
-          ca: caPem,
-        }),
-      );
-      expect(found.total).toBe(DOCS / 2);
-      expect(found.ids).toEqual(evenIds());
-      // The host name in the certificate: localhost is in it, another name is not.
-      expect(await tlsProbe(url, caPem, 'localhost')).toBe('ok');
-      expect(await tlsProbe(url, caPem, 'elsewhere.example')).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
-    });
-
-    it('refuses a wrong password and a missing one with 401', async () => {
-      const { url, username, password, caPem } = engine.secure;
-      const wrong = await engineRequest(url, 'GET', '/_cluster/health', {
-        auth: { username, password: `${password}x` },
-        ca: caPem,
-      });
-      expect(wrong.status).toBe(401);
-      expect(wrong.headers['www-authenticate']).toMatch(/^Basic /);
-      const unknownUser = await engineRequest(url, 'GET', '/_cluster/health', {
-        auth: { username: 'elastic', password },
-        ca: caPem,
-      });
-      expect(unknownUser.status).toBe(401);
-      const none = await engineRequest(url, 'GET', '/_cluster/health', { ca: caPem });
-      expect(none.status).toBe(401);
-    });
-
-    it('fails TLS verification for a client that does not trust the CA', async () => {
-      const { url, username, password } = engine.secure;
-      const err = await engineRequest(url, 'GET', '/_cluster/health', { auth: { username, password } }).then(
-        () => undefined,
-        (e: NodeJS.ErrnoException) => e,
-      );
-      expect(err?.code).toMatch(
-        /UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER/,
-      );
-    });
-
-    it('reads every document exactly once with a sliced scroll', async () => {
-      const slices = await Promise.all(
-        Array.from({ length: SHARDS }, async (_, id) => {
-          const ids: string[] = [];
-          let page = (
-            await call('POST', `/${INDEX}/_search?scroll=1m`, {
-              slice: { id, max: SHARDS },
-              sort: ['_doc'],
-              size: 7,
-            })
-          ).json as ScrollPage;
-          const scrollIds = new Set<string>();
-          while (page.hits.hits.length > 0) {
-            ids.push(...page.hits.hits.map((h) => h._id));
-            scrollIds.add(page._scroll_id);
-            page = (await call('POST', '/_search/scroll', { scroll: '1m', scroll_id: page._scroll_id }))
-              .json as ScrollPage;
-          }
-          scrollIds.add(page._scroll_id);
-          await call('DELETE', '/_search/scroll', { scroll_id: [...scrollIds] });
-          return ids;
-        }),
-      );
-      expectPartition(slices);
-      features.slicedScroll = true;
-    });
-
-    it('reads a point in time with slices and search_after, where the engine has one', async () => {
-      const open =
-        kind === 'opensearch'
-          ? { path: `/${INDEX}/_search/point_in_time?keep_alive=1m`, label: '/<index>/_search/point_in_time' }
-          : { path: `/${INDEX}/_pit?keep_alive=1m`, label: '/<index>/_pit' };
-      const opened = await engineRequest(engine.url, 'POST', open.path);
-      if (opened.status !== 200) {
-        features.pit = null;
-        features.pitSlice = false;
-        features.pitShardDoc = false;
-        features.pitSlicePerShardDoc = false;
-        expect(expected(kind, major).pit).toBeNull();
-        return;
-      }
-      features.pit = open.label;
-      const pitId =
-        (opened.json as { id?: string; pit_id?: string }).id ?? (opened.json as { pit_id: string }).pit_id;
-      expect(pitId).toBeTruthy();
-
-      // A write after the PIT opened must not show in it.
-      await call('PUT', `/${INDEX}/_doc/late?refresh=true`, { n: DOCS, tag: 'even', text: 'late' });
-
-      const probe = await engineRequest(engine.url, 'POST', '/_search', {
-        body: { pit: { id: pitId, keep_alive: '1m' }, size: 1, sort: [{ _shard_doc: 'asc' }] },
-      });
-      features.pitShardDoc = probe.status === 200;
-      const shardDocOrN = features.pitShardDoc ? [{ _shard_doc: 'asc' }] : [{ n: 'asc' }];
-
-      const readSlice = async (
-        slice?: { id: number; max: number },
-        sort: unknown[] = shardDocOrN,
-      ): Promise<string[]> => {
-        const ids: string[] = [];
-        let after: unknown[] | undefined;
-        for (;;) {
-          const res = await call('POST', '/_search', {
-            pit: { id: pitId, keep_alive: '1m' },
-            size: 7,
-            sort,
-            ...(slice ? { slice } : {}),
-            ...(after ? { search_after: after } : {}),
-          });
-          const hits = (res.json as { hits: { hits: Array<{ _id: string; sort: unknown[] }> } }).hits.hits;
-          if (hits.length === 0) return ids;
-          ids.push(...hits.map((h) => h._id));
-          after = hits.at(-1)!.sort;
-        }
-      };
-
-      const sliced = await Promise.all(
-        Array.from({ length: SHARDS }, (_, id) => readSlice({ id, max: SHARDS }).catch((e: Error) => e)),
-      );
-      const failed = sliced.find((s) => s instanceof Error);
-      features.pitSlice = failed === undefined;
-      if (failed) {
-        console.log(`${kind} ${version}: PIT + slice failed: ${failed.message.slice(0, 300)}`);
-        expectPartition([await readSlice()]);
-      } else {
-        expectPartition(sliced as string[][]);
-      }
-
-      // Without a tiebreaker: `_doc` is unique within a shard only, so only one shard per slice works.
-      const perShard = await Promise.all(
-        Array.from({ length: SHARDS }, (_, id) => readSlice({ id, max: SHARDS }, ['_doc']).catch(() => [])),
-      );
-      const perShardIds = perShard.flat();
-      features.pitSlicePerShardDoc = perShardIds.length === DOCS && new Set(perShardIds).size === DOCS;
-
-      const closed =
-        kind === 'opensearch'
-          ? await engineRequest(engine.url, 'DELETE', '/_search/point_in_time', { body: { pit_id: [pitId] } })
-          : await engineRequest(engine.url, 'DELETE', '/_pit', { body: { id: pitId } });
-      expect(closed.status).toBe(200);
-    });
-
-    it('supports what docs/search-engines.md says it does', () => {
-      const { startupMs: _startup, ...measured } = features as Features;
-      expect(measured).toEqual(expected(kind, major));
-    });
-  },
-);
+  it('supports what docs/search-engines.md says it does', () => {
+    const { startupMs: _startup, ...measured } = features as Features;
+    expect(measured).toEqual(expected(kind, major));
+  });
+});
 
 const evenQuery = { query: { term: { tag: 'even' } }, sort: [{ n: 'asc' }], size: DOCS };
 

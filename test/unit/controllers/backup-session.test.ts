@@ -53,7 +53,7 @@ describe('BackupSession reconcile', () => {
     expect(status.conditions?.find((c) => c.type === 'BackupSkipped')).toMatchObject({
       status: 'True',
       reason: 'SkippedTakingNewBackup',
-      message: `Previous BackupSession: ${first.metadata.name} is "Running"`,
+      message: `Skipped taking new backup. Reason: Previous BackupSession: ${first.metadata.name} is "Running".`,
     });
   });
 

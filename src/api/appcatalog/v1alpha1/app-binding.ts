@@ -1,6 +1,6 @@
 /** AppBinding (appcatalog.appscode.com/v1alpha1): how to reach a database, as KubeDB writes it. */
 import { z } from 'zod';
-import { objectMeta, param } from '../../meta.ts';
+import { kindObject, param } from '../../meta.ts';
 
 export const secretTransform = z.object({
   renameKey: z.object({ from: z.string(), to: z.string() }).optional(),
@@ -35,10 +35,7 @@ export const clientConfig = z
 
 const addonTask = z.object({ name: z.string(), params: z.array(param).optional() });
 
-export const appBinding = z.object({
-  apiVersion: z.literal('appcatalog.appscode.com/v1alpha1'),
-  kind: z.literal('AppBinding'),
-  metadata: objectMeta,
+export const appBinding = kindObject('appcatalog.appscode.com/v1alpha1', 'AppBinding', {
   spec: z.object({
     type: z.string().optional(),
     appRef: z

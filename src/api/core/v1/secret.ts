@@ -1,11 +1,8 @@
 /** The core Secret, as far as Stowage reads it: data is base64, stringData plain (write-only). */
 import { z } from 'zod';
-import { objectMeta } from '../../meta.ts';
+import { kindObject } from '../../meta.ts';
 
-export const secret = z.object({
-  apiVersion: z.literal('v1'),
-  kind: z.literal('Secret'),
-  metadata: objectMeta,
+export const secret = kindObject('v1', 'Secret', {
   type: z.string().optional(),
   data: z.record(z.string(), z.string().regex(/^[A-Za-z0-9+/=\s]*$/, 'expected base64')).optional(),
   stringData: z.record(z.string(), z.string()).optional(),

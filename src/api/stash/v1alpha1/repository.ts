@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { condition, objectMeta } from '../../meta.ts';
+import { condition, kindObject } from '../../meta.ts';
 import { backend, type Provider } from './backend.ts';
 
 export const retentionPolicy = z.object({
@@ -64,10 +64,7 @@ export const repositoryStatus = z.object({
   conditions: z.array(condition).optional(),
 });
 
-export const repository = z.object({
-  apiVersion: z.literal('stash.appscode.com/v1alpha1'),
-  kind: z.literal('Repository'),
-  metadata: objectMeta,
+export const repository = kindObject('stash.appscode.com/v1alpha1', 'Repository', {
   spec: repositorySpec,
   status: repositoryStatus.optional(),
 });

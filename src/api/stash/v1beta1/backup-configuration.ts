@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { condition, goDuration, objectMeta, taskRef } from '../../meta.ts';
+import { condition, goDuration, kindObject, taskRef } from '../../meta.ts';
 import { retentionPolicy } from '../v1alpha1/repository.ts';
 import {
   backupHooks,
@@ -38,10 +38,7 @@ export const backupConfigurationStatus = z.object({
   phase: backupInvokerPhase.optional(),
 });
 
-export const backupConfiguration = z.object({
-  apiVersion: z.literal('stash.appscode.com/v1beta1'),
-  kind: z.literal('BackupConfiguration'),
-  metadata: objectMeta,
+export const backupConfiguration = kindObject('stash.appscode.com/v1beta1', 'BackupConfiguration', {
   spec: backupConfigurationSpec.refine((s) => s.driver !== 'Restic' || s.repository !== undefined, {
     message: 'repository is required when driver is Restic',
     path: ['repository'],

@@ -1,12 +1,11 @@
 import { z } from 'zod';
-import { condition, objectMeta, targetRef } from '../../meta.ts';
+import { condition, kindObject, targetRef } from '../../meta.ts';
+import { hostPhase, sessionTiming } from './common.ts';
 
 export const backupSessionPhase = z.enum(['Pending', 'Skipped', 'Running', 'Succeeded', 'Failed', 'Unknown']);
 export type BackupSessionPhase = z.infer<typeof backupSessionPhase>;
 export const targetPhase = z.enum(['Pending', 'Running', 'Succeeded', 'Failed']);
 export type TargetPhase = z.infer<typeof targetPhase>;
-export const hostPhase = z.enum(['Succeeded', 'Failed', 'Running', 'Unknown']);
-export type HostPhase = z.infer<typeof hostPhase>;
 
 export const snapshotStats = z.object({
   name: z.string().optional(),
@@ -47,8 +46,7 @@ export type BackupTargetStatus = z.infer<typeof backupTargetStatus>;
 
 export const backupSessionStatus = z.object({
   phase: backupSessionPhase.optional(),
-  sessionDuration: z.string().optional(),
-  sessionDeadline: z.string().optional(),
+  ...sessionTiming,
   retried: z.boolean().optional(),
   nextRetry: z.string().optional(),
   targets: z.array(backupTargetStatus).optional(),
@@ -62,10 +60,7 @@ export const backupInvokerRef = z.object({
   name: z.string().min(1),
 });
 
-export const backupSession = z.object({
-  apiVersion: z.literal('stash.appscode.com/v1beta1'),
-  kind: z.literal('BackupSession'),
-  metadata: objectMeta,
+export const backupSession = kindObject('stash.appscode.com/v1beta1', 'BackupSession', {
   spec: z.object({ invoker: backupInvokerRef, retryLeft: z.number().int().optional() }),
   status: backupSessionStatus.optional(),
 });

@@ -87,3 +87,13 @@ export const repositoryRef = z.object({
 });
 
 export const driver = z.enum(['Restic', 'VolumeSnapshotter']);
+
+/** A host's phase in a session's stats (Stash's HostBackupStats and HostRestoreStats). */
+export const hostPhase = z.enum(['Succeeded', 'Failed', 'Running', 'Unknown']);
+export type HostPhase = z.infer<typeof hostPhase>;
+
+/** What a session's status says of its time: how long it ran, and until when it may run. */
+export const sessionTiming = {
+  sessionDuration: z.string().optional(),
+  sessionDeadline: z.string().optional(),
+};

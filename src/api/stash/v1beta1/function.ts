@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { objectMeta, openObject } from '../../meta.ts';
+import { kindObject, openObject } from '../../meta.ts';
 
 export const functionSpec = z.object({
   image: z.string().min(1, 'image is required'),
@@ -14,10 +14,7 @@ export const functionSpec = z.object({
 });
 export type FunctionSpec = z.infer<typeof functionSpec>;
 
-export const stashFunction = z.object({
-  apiVersion: z.literal('stash.appscode.com/v1beta1'),
-  kind: z.literal('Function'),
-  metadata: objectMeta,
+export const stashFunction = kindObject('stash.appscode.com/v1beta1', 'Function', {
   spec: functionSpec,
 });
 export type StashFunction = z.infer<typeof stashFunction>;

@@ -1,14 +1,16 @@
 import { z } from 'zod';
-import { condition, goDuration, objectMeta, taskRef } from '../../meta.ts';
+import { condition, goDuration, kindObject, taskRef } from '../../meta.ts';
 import {
   driver,
   emptyDirSettings,
+  hostPhase,
   interimVolumeTemplate,
   repositoryRef,
   restoreHooks,
   restoreTarget,
   rule,
   runtimeSettings,
+  sessionTiming,
   type Rule,
 } from './common.ts';
 
@@ -24,7 +26,7 @@ export type RestoreSessionPhase = z.infer<typeof restoreSessionPhase>;
 
 export const hostRestoreStats = z.object({
   hostname: z.string().optional(),
-  phase: z.enum(['Succeeded', 'Failed', 'Running', 'Unknown']).optional(),
+  phase: hostPhase.optional(),
   duration: z.string().optional(),
   error: z.string().optional(),
 });
@@ -75,17 +77,13 @@ export const restoreSessionSpec = z
 export const restoreSessionStatus = z.object({
   phase: restoreSessionPhase.optional(),
   totalHosts: z.number().int().optional(),
-  sessionDuration: z.string().optional(),
-  sessionDeadline: z.string().optional(),
+  ...sessionTiming,
   stats: z.array(hostRestoreStats).optional(),
   conditions: z.array(condition).optional(),
 });
 export type RestoreSessionStatus = z.infer<typeof restoreSessionStatus>;
 
-export const restoreSession = z.object({
-  apiVersion: z.literal('stash.appscode.com/v1beta1'),
-  kind: z.literal('RestoreSession'),
-  metadata: objectMeta,
+export const restoreSession = kindObject('stash.appscode.com/v1beta1', 'RestoreSession', {
   spec: restoreSessionSpec,
   status: restoreSessionStatus.optional(),
 });
