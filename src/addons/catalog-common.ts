@@ -37,7 +37,7 @@ function sessionFlags(direction: Direction): string[] {
   ];
 }
 
-export type Direction = 'backup' | 'restore';
+type Direction = 'backup' | 'restore';
 
 /** The flags one family adds to its Functions: before the session flags, and after them. */
 export interface FamilyFlags {

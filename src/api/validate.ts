@@ -8,6 +8,8 @@ import { apiVersionOf, kinds, type KindName } from './kinds.ts';
 
 export type ObjectOf<K extends KindName> = z.infer<(typeof kinds)[K]['schema']>;
 export type AnyObject = { [K in KindName]: ObjectOf<K> }[KindName];
+/** The status of a kind's objects (`never` for a kind without one). */
+export type StatusOf<K extends KindName> = ObjectOf<K>['status' & keyof ObjectOf<K>];
 
 function describe(raw: unknown): { kind: string; name: string } {
   const o = (raw ?? {}) as { kind?: unknown; metadata?: { name?: unknown; generateName?: unknown } };

@@ -40,8 +40,11 @@ export interface Config {
   childEnv: Record<string, string>;
 }
 
+/** Where our image is published, and its name (the catalog's Functions name it through Stash's variables). */
+export const STOWAGE_IMAGE_REGISTRY = 'ghcr.io/stowage';
+export const STOWAGE_IMAGE_NAME = 'stowage';
 /** The image name our catalog's Functions use; steps with this image run the local stowage build. */
-export const STOWAGE_IMAGE = 'ghcr.io/stowage/stowage:v0.1.0';
+export const STOWAGE_IMAGE = `${STOWAGE_IMAGE_REGISTRY}/${STOWAGE_IMAGE_NAME}:v0.1.0`;
 
 export function loadConfig(env: NodeJS.ProcessEnv, isTTY: boolean): Config {
   const e = schema.parse(env);

@@ -70,33 +70,22 @@ describe('setCondition', () => {
     expect(base[0]?.status).toBe('True');
   });
 
-  it('Given an older observedGeneration, When set, Then the stored condition is kept', () => {
-    const out = setCondition(
-      base,
-      {
+  it.each([
+    ['an older', 2, 'kept', true],
+    ['a newer', 4, 'replaced', false],
+  ])(
+    'Given %s observedGeneration, When set, Then the stored condition is %s',
+    (_n, observedGeneration, _w, kept) => {
+      const failed = {
         type: 'ValidationPassed',
-        status: 'False',
+        status: 'False' as const,
         reason: 'ResourceValidationFailed',
-        observedGeneration: 2,
-      },
-      t1,
-    );
-    expect(out).toBe(base);
-  });
-
-  it('Given a newer observedGeneration, When set, Then the condition is replaced', () => {
-    const out = setCondition(
-      base,
-      {
-        type: 'ValidationPassed',
-        status: 'False',
-        reason: 'ResourceValidationFailed',
-        observedGeneration: 4,
-      },
-      t1,
-    );
-    expect(getCondition(out, 'ValidationPassed')?.status).toBe('False');
-  });
+      };
+      const out = setCondition(base, { ...failed, observedGeneration }, t1);
+      expect(out === base).toBe(kept);
+      expect(getCondition(out, 'ValidationPassed')?.status).toBe(kept ? 'True' : 'False');
+    },
+  );
 });
 
 describe('condition queries', () => {

@@ -2,7 +2,7 @@
 import { secretValues } from '../api/index.ts';
 import type { AddonTarget } from '../addons/addon.ts';
 import { applySecretTransforms } from '../addons/secret-transforms.ts';
-import { requireObject } from './require-object.ts';
+import { requireObject } from '../controllers/required-objects.ts';
 import type { StepContext } from './step-context.ts';
 
 export async function loadAddonTarget(

@@ -9,8 +9,7 @@ import { secretValues, type ObjectOf } from '../api/index.ts';
 import { connectBackend } from '../backends/index.ts';
 import { Restic } from '../engine/restic.ts';
 import type { ResticConnection } from '../engine/types.ts';
-import { StowageError } from '../errors.ts';
-import { requireObject } from './require-object.ts';
+import { requireRepository } from '../controllers/required-objects.ts';
 import type { StepContext } from './step-context.ts';
 
 export interface OpenedRepository {
@@ -29,20 +28,7 @@ export async function withRepository<T>(
   o: OpenOptions,
   use: (opened: OpenedRepository) => Promise<T>,
 ): Promise<T> {
-  const repository = await requireObject(ctx.store, 'Repository', ref);
-  const secretName = repository.spec.backend.storageSecretName;
-  if (!secretName) {
-    throw new StowageError(
-      'INVALID_INPUT',
-      `Repository ${ref.namespace}/${ref.name}: spec.backend.storageSecretName is required (it holds RESTIC_PASSWORD)`,
-    );
-  }
-  const secret = await requireObject(
-    ctx.store,
-    'Secret',
-    { namespace: ref.namespace, name: secretName },
-    `storage secret of Repository ${ref.name}`,
-  );
+  const { repository, secret } = await requireRepository(ctx.store, ref);
   await mkdir(o.scratchDir, { recursive: true, mode: 0o700 });
   const connected = await connectBackend(repository.spec.backend, secretValues(secret), {
     parentDir: o.scratchDir,

@@ -4,10 +4,10 @@
  * and Stash's "<what failed>. Reason: <error>" message. An action that already has its condition
  * ran in an earlier attempt and is not run again.
  */
+import { updateSessionStatus } from '../controllers/session-status.ts';
 import type { Condition, ObjectOf } from '../api/index.ts';
 import { namespaceOf, nameOf } from '../api/well-known.ts';
 import { getCondition, setCondition } from '../core/conditions.ts';
-import { updateBackupSessionStatus } from '../controllers/backup-session/status.ts';
 import { errorMessage } from '../errors.ts';
 import type { StepContext } from './step-context.ts';
 
@@ -38,10 +38,17 @@ export async function recordSessionCondition(
   session: { namespace: string; name: string },
   condition: Omit<Condition, 'lastTransitionTime'>,
 ): Promise<void> {
-  await updateBackupSessionStatus(ctx.store, session.namespace, session.name, ctx.now, (status) => ({
-    ...status,
-    conditions: setCondition(status.conditions ?? [], condition, ctx.now()),
-  }));
+  await updateSessionStatus(
+    ctx.store,
+    'BackupSession',
+    session.namespace,
+    session.name,
+    ctx.now,
+    (status) => ({
+      ...status,
+      conditions: setCondition(status.conditions ?? [], condition, ctx.now()),
+    }),
+  );
 }
 
 /**

@@ -4,13 +4,12 @@
  * the session, emit events and push the host metrics. A missing output.json is itself reported as
  * a failed host, so a session never waits on a step that died silently.
  */
+import { updateSessionStatus } from '../controllers/session-status.ts';
 import { join } from 'node:path';
 import type { HostBackupStats, HostRestoreStats, ObjectOf, TargetRef } from '../api/index.ts';
 import { DEFAULT_HOST } from '../core/hostname.ts';
 import { upsertHostStats } from '../core/status-merge.ts';
 import { targetRefEquals } from '../core/target-ref.ts';
-import { updateBackupSessionStatus } from '../controllers/backup-session/status.ts';
-import { updateRestoreSessionStatus } from '../controllers/restore-session/status.ts';
 import { StowageError } from '../errors.ts';
 import {
   backupConfigurationInvoker,
@@ -22,7 +21,7 @@ import { reportHosts } from './host-report.ts';
 import { withRepository } from './open-repository.ts';
 import { outputFile, readOutput } from './output.ts';
 import { runPostBackupActions } from './post-backup-actions.ts';
-import { requireObject } from './require-object.ts';
+import { requireObject } from '../controllers/required-objects.ts';
 import type { StepContext } from './step-context.ts';
 
 export interface UpdateStatusInput {
@@ -51,7 +50,7 @@ async function updateBackup(ctx: StepContext, input: UpdateStatusInput, name: st
   });
   const { ref, stats } = await hostsFromOutput<HostBackupStats>(input, 'backup');
   if (stats.every((h) => h.phase === 'Succeeded')) await postBackup(ctx, input, session, bc);
-  await updateBackupSessionStatus(ctx.store, ns, name, ctx.now, (status) => ({
+  await updateSessionStatus(ctx.store, 'BackupSession', ns, name, ctx.now, (status) => ({
     ...status,
     targets: (status.targets ?? []).map((t) =>
       targetRefEquals(t.ref, ref) ? { ...t, stats: upsertHostStats(t.stats, stats) } : t,
@@ -69,7 +68,7 @@ async function updateRestore(ctx: StepContext, input: UpdateStatusInput, name: s
   const ns = input.namespace;
   const session = await requireObject(ctx.store, 'RestoreSession', { namespace: ns, name });
   const { ref, stats } = await hostsFromOutput<HostRestoreStats>(input, 'restore');
-  await updateRestoreSessionStatus(ctx.store, ns, name, ctx.now, (status) => ({
+  await updateSessionStatus(ctx.store, 'RestoreSession', ns, name, ctx.now, (status) => ({
     ...status,
     stats: upsertHostStats(status.stats, stats),
   }));

@@ -92,7 +92,8 @@ describe('BackupSession rules', () => {
       const now = names(await st.backupSessions(history.namespace, history.bc));
       return now.includes(done[2]) ? undefined : now;
     });
-    expect(whileRunning).toEqual([done[3], running.name, ...skipped].sort());
+    const who = `done ${done.join(' ')}; running ${running.name}; skipped ${skipped.join(' ')}`;
+    expect(whileRunning, who).toEqual([done[3], running.name, ...skipped].sort());
 
     running.release();
     await st.expectFinal('BackupSession', history.namespace, running.name, 'Succeeded');

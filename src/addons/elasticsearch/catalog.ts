@@ -14,7 +14,7 @@
 import type { StashFunction, Task } from '../../api/index.ts';
 import { addonCatalog } from '../catalog-common.ts';
 
-export const ELASTICSEARCH_ADDON_VERSIONS = [
+const ELASTICSEARCH_ADDON_VERSIONS = [
   '5.6.4',
   '6.2.4',
   '6.3.0',
@@ -27,7 +27,7 @@ export const ELASTICSEARCH_ADDON_VERSIONS = [
   '8.2.0',
 ] as const;
 
-export const OPENSEARCH_ADDON_VERSIONS = ['1.3.2', '2.19.0', '3.0.0'] as const;
+const OPENSEARCH_ADDON_VERSIONS = ['1.3.2', '2.19.0', '3.0.0'] as const;
 
 type Family = 'elasticsearch' | 'opensearch';
 

@@ -32,7 +32,7 @@ import { StreamWriter } from './stream-writer.ts';
 
 const PROGRESS_EVERY_MS = 2_000;
 
-export interface CommandLine {
+interface CommandLine {
   outputDir: string | undefined;
   userArgs: string[];
 }

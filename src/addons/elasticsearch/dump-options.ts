@@ -13,7 +13,7 @@ import { ValidationError, type FieldIssue } from '../../errors.ts';
 import { buildIndexFilter, type IndexFilter } from './index-filter.ts';
 
 /** What a dump can write; multielasticdump's `--includeType` vocabulary. */
-export const DUMP_PARTS = ['data', 'mapping', 'analyzer', 'alias', 'settings', 'template'] as const;
+const DUMP_PARTS = ['data', 'mapping', 'analyzer', 'alias', 'settings', 'template'] as const;
 export type DumpPart = (typeof DUMP_PARTS)[number];
 
 /**
@@ -24,8 +24,8 @@ export type DumpPart = (typeof DUMP_PARTS)[number];
 export const DEFAULT_PARTS: readonly DumpPart[] = ['data', 'mapping', 'alias', 'settings', 'template'];
 
 /** search_after and scroll pages are capped by index.max_result_window (10 000 by default). */
-export const MAX_BATCH_SIZE = 10_000;
-export const MAX_SLICES = 256;
+const MAX_BATCH_SIZE = 10_000;
+const MAX_SLICES = 256;
 
 export interface DumpOptions {
   filter: IndexFilter;

@@ -42,7 +42,7 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
 const KINDS = ['settings', 'analyzer', 'mapping', 'alias', 'template'] as const;
 type FileKind = (typeof KINDS)[number] | 'data';
 
-export interface FolderFile {
+interface FolderFile {
   index: string;
   kind: FileKind;
   file: string;
@@ -279,7 +279,7 @@ interface Manifest {
 }
 
 /** The manifest's records: header first, trailer last (written after every data file). */
-export function parseManifest(text: string, file: string): Manifest {
+function parseManifest(text: string, file: string): Manifest {
   const records = text
     .split('\n')
     .filter((l) => l.trim() !== '')

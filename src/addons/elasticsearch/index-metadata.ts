@@ -104,7 +104,7 @@ function chunks(names: readonly string[], maxChars = 3000): string[][] {
   return out;
 }
 
-export function indexPath(names: readonly string[]): string {
+function indexPath(names: readonly string[]): string {
   return names.map((n) => encodeURIComponent(n)).join(',');
 }
 

@@ -23,8 +23,8 @@ export interface RestoreParts {
   template: boolean;
 }
 
-export const PART_NAMES = ['data', 'mapping', 'settings', 'analyzer', 'alias', 'template'] as const;
-export type PartName = (typeof PART_NAMES)[number];
+const PART_NAMES = ['data', 'mapping', 'settings', 'analyzer', 'alias', 'template'] as const;
+type PartName = (typeof PART_NAMES)[number];
 /** Types multielasticdump knows but a restore has nothing for (ILM policies are not dumped). */
 const IGNORED_PART_NAMES = new Set(['policy', 'component_template', 'index_template']);
 
@@ -56,8 +56,8 @@ export const DEFAULT_BULK_BYTES = 4 * 1024 * 1024;
 export function defaultConcurrency(cores: number): number {
   return Math.max(4, Math.min(16, 4 * cores));
 }
-export const DEFAULT_RETRY_TIMEOUT_SECONDS = 300;
-export const DEFAULT_HEALTH_TIMEOUT_SECONDS = 120;
+const DEFAULT_RETRY_TIMEOUT_SECONDS = 300;
+const DEFAULT_HEALTH_TIMEOUT_SECONDS = 120;
 
 const SUBJECT = 'elasticsearch restore args';
 

@@ -103,39 +103,38 @@ export async function openSnapshot(
     : ScrollSnapshot.open(client, info, indices, target, options);
 }
 
+/** What a snapshot reads from, and how. */
+interface SnapshotSource {
+  client: SearchClient;
+  info: ClusterInfo;
+  indices: readonly IndexInfo[];
+  options: ReadOptions;
+}
+
 class PitSnapshot implements DocumentSnapshot {
   readonly method = 'point-in-time';
   readonly createdAt: Date;
   readonly total: number;
   readonly expected: Record<string, number>;
   documentsRead = 0;
-  readonly #client: SearchClient;
-  readonly #info: ClusterInfo;
-  readonly #indices: readonly IndexInfo[];
-  readonly #options: ReadOptions;
+  readonly #src: SnapshotSource;
   #pit: PointInTime;
   readonly #keepAlive: string;
   #ticker: NodeJS.Timeout | undefined;
   #closed: Promise<void> | undefined;
 
   private constructor(
-    client: SearchClient,
-    info: ClusterInfo,
-    indices: readonly IndexInfo[],
-    options: ReadOptions,
+    src: SnapshotSource,
     pit: PointInTime,
     createdAt: Date,
     counts: { total: number; perIndex: Record<string, number> },
   ) {
-    this.#client = client;
-    this.#info = info;
-    this.#indices = indices;
-    this.#options = options;
+    this.#src = src;
     this.#pit = pit;
-    this.#keepAlive = options.keepAlive ?? KEEP_ALIVE;
+    this.#keepAlive = src.options.keepAlive ?? KEEP_ALIVE;
     this.createdAt = createdAt;
     this.total = counts.total;
-    this.expected = Object.fromEntries(indices.map((i) => [i.name, counts.perIndex[i.name] ?? 0]));
+    this.expected = Object.fromEntries(src.indices.map((i) => [i.name, counts.perIndex[i.name] ?? 0]));
   }
 
   static async open(
@@ -150,7 +149,7 @@ class PitSnapshot implements DocumentSnapshot {
     const pit = await openPit(client, info.pit!, target, keepAlive, options.signal);
     try {
       const counts = await countPit(client, pit, target, indices.length, keepAlive, options.signal);
-      const snapshot = new PitSnapshot(client, info, indices, options, pit, createdAt, counts);
+      const snapshot = new PitSnapshot({ client, info, indices, options }, pit, createdAt, counts);
       snapshot.#startTicker();
       return snapshot;
     } catch (e) {
@@ -161,10 +160,10 @@ class PitSnapshot implements DocumentSnapshot {
 
   #startTicker(): void {
     this.#ticker = setInterval(() => {
-      touchPit(this.#client, this.#pit, this.#keepAlive, this.#options.signal).catch((e: unknown) =>
-        this.#options.log?.('warn', 'could not extend the point in time', { err: (e as Error).message }),
+      touchPit(this.#src.client, this.#pit, this.#keepAlive, this.#src.options.signal).catch((e: unknown) =>
+        this.#src.options.log?.('warn', 'could not extend the point in time', { err: (e as Error).message }),
       );
-    }, this.#options.touchEveryMs ?? TOUCH_EVERY_MS);
+    }, this.#src.options.touchEveryMs ?? TOUCH_EVERY_MS);
     this.#ticker.unref();
   }
 
@@ -175,24 +174,28 @@ class PitSnapshot implements DocumentSnapshot {
     const tasks = await this.#plan();
     const remaining = new Map<string, number>();
     for (const t of tasks) remaining.set(t.index, (remaining.get(t.index) ?? 0) + 1);
-    const read: Record<string, number> = Object.fromEntries(this.#indices.map((i) => [i.name, 0]));
+    const read: Record<string, number> = Object.fromEntries(this.#src.indices.map((i) => [i.name, 0]));
     let next = 0;
-    await runWorkers(Math.min(this.#options.slices, tasks.length), this.#options.signal, async (signal) => {
-      const buffers = new DoubleBuffer();
-      while (next < tasks.length) {
-        const task = tasks[next++]!;
-        // (not `read[i] += await …`: that reads read[i] before the await and loses updates)
-        const n = await this.#readTask(task, sink, signal, buffers);
-        read[task.index]! += n;
-        const left = remaining.get(task.index)! - 1;
-        remaining.set(task.index, left);
-        if (left === 0) {
-          await buffers.drain();
-          await onIndexDone?.(task.index);
+    await runWorkers(
+      Math.min(this.#src.options.slices, tasks.length),
+      this.#src.options.signal,
+      async (signal) => {
+        const buffers = new DoubleBuffer();
+        while (next < tasks.length) {
+          const task = tasks[next++]!;
+          // (not `read[i] += await …`: that reads read[i] before the await and loses updates)
+          const n = await this.#readTask(task, sink, signal, buffers);
+          read[task.index]! += n;
+          const left = remaining.get(task.index)! - 1;
+          remaining.set(task.index, left);
+          if (left === 0) {
+            await buffers.drain();
+            await onIndexDone?.(task.index);
+          }
         }
-      }
-      await buffers.drain();
-    });
+        await buffers.drain();
+      },
+    );
     const wrong = Object.entries(this.expected).filter(([name, n]) => read[name] !== n);
     if (wrong.length > 0) {
       throw new StowageError(
@@ -207,8 +210,8 @@ class PitSnapshot implements DocumentSnapshot {
 
   /** One task per shard; split by `_seq_no` where slices would idle (./slice-plan.ts). */
   async #plan(): Promise<PitTask[]> {
-    const tasks = planPitTasks(this.#indices, this.expected);
-    const workers = this.#options.slices;
+    const tasks = planPitTasks(this.#src.indices, this.expected);
+    const workers = this.#src.options.slices;
     const share = tasks.reduce((sum, t) => sum + t.estimate, 0) / workers;
     const candidates = [
       ...new Set(
@@ -220,7 +223,7 @@ class PitSnapshot implements DocumentSnapshot {
       ),
     ];
     if (candidates.length === 0) return tasks;
-    const maxSeqNo = await maxSeqNos(this.#client, candidates, this.#options.signal);
+    const maxSeqNo = await maxSeqNos(this.#src.client, candidates, this.#src.options.signal);
     return splitTasks(tasks, workers, maxSeqNo);
   }
 
@@ -230,12 +233,12 @@ class PitSnapshot implements DocumentSnapshot {
     signal: AbortSignal,
     buffers: DoubleBuffer,
   ): Promise<number> {
-    const filterPath = hitsFilterPath(this.#info, ['pit_id', 'hits.hits.sort']);
+    const filterPath = hitsFilterPath(this.#src.info, ['pit_id', 'hits.hits.sort']);
     let after: unknown[] | undefined;
     let docs = 0;
     let bytes = 0;
     for (;;) {
-      const size = nextPageSize(this.#options.batchSize, bytes, docs);
+      const size = nextPageSize(this.#src.options.batchSize, bytes, docs);
       const body = {
         pit: { id: this.#pit.id, keep_alive: this.#keepAlive },
         size,
@@ -250,12 +253,12 @@ class PitSnapshot implements DocumentSnapshot {
       const into = await buffers.next();
       const res = await withRetry(
         () =>
-          this.#client.requestBytes('POST', '/_search', body, {
+          this.#src.client.requestBytes('POST', '/_search', body, {
             query: { filter_path: filterPath, allow_partial_search_results: false },
             signal,
             into,
           }),
-        { signal, log: this.#options.log, what: `${task.index}${sliceLabel(task.slice, task.seqNo)}` },
+        { signal, log: this.#src.options.log, what: `${task.index}${sliceLabel(task.slice, task.seqNo)}` },
       );
       const page = pageLines(res.body);
       if (page.meta.pit_id && page.meta.pit_id !== this.#pit.id) {
@@ -284,7 +287,7 @@ class PitSnapshot implements DocumentSnapshot {
 
   close(): Promise<void> {
     if (this.#ticker) clearInterval(this.#ticker);
-    this.#closed ??= closePit(this.#client, this.#pit);
+    this.#closed ??= closePit(this.#src.client, this.#pit);
     return this.#closed;
   }
 }
@@ -294,10 +297,7 @@ class ScrollSnapshot implements DocumentSnapshot {
   readonly createdAt: Date;
   readonly expected = undefined;
   documentsRead = 0;
-  readonly #client: SearchClient;
-  readonly #info: ClusterInfo;
-  readonly #options: ReadOptions;
-  readonly #indices: readonly IndexInfo[];
+  readonly #src: SnapshotSource;
   /** Per slice: its first page, its total, and its latest scroll id. */
   readonly #slices: Array<{
     slice: SliceSpec | undefined;
@@ -308,17 +308,8 @@ class ScrollSnapshot implements DocumentSnapshot {
   readonly #scrollIds = new Set<string>();
   #closed: Promise<void> | undefined;
 
-  private constructor(
-    client: SearchClient,
-    info: ClusterInfo,
-    indices: readonly IndexInfo[],
-    options: ReadOptions,
-    createdAt: Date,
-  ) {
-    this.#client = client;
-    this.#info = info;
-    this.#indices = indices;
-    this.#options = options;
+  private constructor(src: SnapshotSource, createdAt: Date) {
+    this.#src = src;
     this.createdAt = createdAt;
     this.#slices = [];
   }
@@ -334,7 +325,7 @@ class ScrollSnapshot implements DocumentSnapshot {
     target: SearchTarget,
     options: ReadOptions,
   ): Promise<ScrollSnapshot> {
-    const snapshot = new ScrollSnapshot(client, info, indices, options, new Date());
+    const snapshot = new ScrollSnapshot({ client, info, indices, options }, new Date());
     const max = scrollSlices(options.slices, indices);
     const query = targetQuery(target);
     const filterPath = hitsFilterPath(info, ['_scroll_id', 'hits.total']);
@@ -385,14 +376,14 @@ class ScrollSnapshot implements DocumentSnapshot {
   }
 
   async read(sink: PageSink): Promise<Record<string, number>> {
-    const read: Record<string, number> = Object.fromEntries(this.#indices.map((i) => [i.name, 0]));
-    const filterPath = hitsFilterPath(this.#info, ['_scroll_id']);
+    const read: Record<string, number> = Object.fromEntries(this.#src.indices.map((i) => [i.name, 0]));
+    const filterPath = hitsFilterPath(this.#src.info, ['_scroll_id']);
     const count = (page: PageLines) => {
       for (const part of page.parts) read[part.index] = (read[part.index] ?? 0) + part.count;
       this.documentsRead += page.count;
     };
     let nextSlice = 0;
-    await runWorkers(this.#slices.length, this.#options.signal, async (signal) => {
+    await runWorkers(this.#slices.length, this.#src.options.signal, async (signal) => {
       const buffers = new DoubleBuffer();
       while (nextSlice < this.#slices.length) {
         const s = this.#slices[nextSlice++]!;
@@ -405,13 +396,13 @@ class ScrollSnapshot implements DocumentSnapshot {
           const into = await buffers.next();
           const res = await withRetry(
             () =>
-              this.#client.requestBytes(
+              this.#src.client.requestBytes(
                 'POST',
                 '/_search/scroll',
                 { scroll: SCROLL_KEEP_ALIVE, scroll_id: s.scrollId },
                 { query: { filter_path: filterPath }, signal, into },
               ),
-            { signal, log: this.#options.log, what: `scroll${sliceLabel(s.slice)}`, only429: true },
+            { signal, log: this.#src.options.log, what: `scroll${sliceLabel(s.slice)}`, only429: true },
           );
           const page = pageLines(res.body);
           if (page.meta._scroll_id && page.meta._scroll_id !== s.scrollId) {
@@ -438,7 +429,7 @@ class ScrollSnapshot implements DocumentSnapshot {
   close(): Promise<void> {
     this.#closed ??= (async () => {
       if (this.#scrollIds.size === 0) return;
-      await this.#client.request(
+      await this.#src.client.request(
         'DELETE',
         '/_search/scroll',
         { scroll_id: [...this.#scrollIds] },

@@ -31,7 +31,7 @@ export interface LineBatch {
 
 const META_PREFIX = Buffer.from('{"meta":');
 
-export function isMetaLine(line: Buffer): boolean {
+function isMetaLine(line: Buffer): boolean {
   return line.length > META_PREFIX.length && META_PREFIX.equals(line.subarray(0, META_PREFIX.length));
 }
 

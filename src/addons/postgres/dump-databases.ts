@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { runProgram, startTool } from './child-program.ts';
 
 /** psql meta-command that moves the session to a database the next dump does not drop. */
-export function connectLine(database: string): string {
+function connectLine(database: string): string {
   return `\n\\connect ${database === 'template1' ? 'postgres' : 'template1'}\n\n`;
 }
 

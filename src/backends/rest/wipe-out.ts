@@ -23,7 +23,7 @@ import { withUserinfo } from './rest.ts';
 type RestSpec = z.infer<typeof restSpec>;
 
 /** Deleted in this order; `config` after them. */
-export const REST_FILE_TYPES = ['snapshots', 'index', 'data', 'locks', 'keys'] as const;
+const REST_FILE_TYPES = ['snapshots', 'index', 'data', 'locks', 'keys'] as const;
 
 const V2 = 'application/vnd.x.restic.rest.v2';
 const CONCURRENCY = 8;

@@ -22,7 +22,7 @@ import type { WipeOutResult } from '../wipe-out.ts';
 type S3Spec = z.infer<typeof s3Spec>;
 
 /** restic's files at a repository's root; what a wipe of a root repository deletes. */
-export const RESTIC_ROOT_ENTRIES = ['config', 'keys/', 'snapshots/', 'index/', 'data/', 'locks/'] as const;
+const RESTIC_ROOT_ENTRIES = ['config', 'keys/', 'snapshots/', 'index/', 'data/', 'locks/'] as const;
 
 export interface S3Target {
   hostname: string;

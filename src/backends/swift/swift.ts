@@ -2,7 +2,7 @@
 import { containerRepository } from '../paths.ts';
 import type { BackendProvider } from '../types.ts';
 
-export const swiftSecretKeys = [
+const swiftSecretKeys = [
   'ST_AUTH',
   'ST_USER',
   'ST_KEY',

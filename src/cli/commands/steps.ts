@@ -170,26 +170,31 @@ interface UpdateStatusFlags {
   metricsPushgatewayUrl: string;
 }
 
+/** update-status's flags (the catalog's update-status Function passes them all) and their defaults. */
+const UPDATE_STATUS_OPTIONS: ReadonlyArray<readonly [flags: string, defaultValue?: string]> = [
+  ['--namespace <ns>', DEFAULT_NAMESPACE],
+  ['--backupsession <name>', ''],
+  ['--restoresession <name>', ''],
+  ['--repository <name>', ''],
+  ['--repository-namespace <ns>'],
+  ['--invoker-kind <kind>', ''],
+  ['--invoker-name <name>', ''],
+  ['--target-kind <kind>', 'AppBinding'],
+  ['--target-name <name>', ''],
+  ['--target-namespace <ns>'],
+  ['--output-dir <dir>', OUTPUT_DIR],
+  ['--scratch-dir <dir>', SCRATCH_DIR],
+  ['--enable-cache <bool>', 'true'],
+  ['--metrics-enabled <bool>', 'true'],
+  ['--metrics-pushgateway-url <url>', ''],
+];
+
 function registerUpdateStatusStep(program: Command, ctx: CliContext): void {
-  program
+  const cmd = program
     .command('update-status', { hidden: true })
-    .description('(in-job step) write the step results into the session and the Repository')
-    .option('--namespace <ns>', 'namespace', DEFAULT_NAMESPACE)
-    .option('--backupsession <name>', '', '')
-    .option('--restoresession <name>', '', '')
-    .option('--repository <name>', '', '')
-    .option('--repository-namespace <ns>')
-    .option('--invoker-kind <kind>', '', '')
-    .option('--invoker-name <name>', '', '')
-    .option('--target-kind <kind>', '', 'AppBinding')
-    .option('--target-name <name>', '', '')
-    .option('--target-namespace <ns>')
-    .option('--output-dir <dir>', '', OUTPUT_DIR)
-    .option('--scratch-dir <dir>', '', SCRATCH_DIR)
-    .option('--enable-cache <bool>', '', 'true')
-    .option('--metrics-enabled <bool>', '', 'true')
-    .option('--metrics-pushgateway-url <url>', '', '')
-    .action((f: UpdateStatusFlags) => runUpdateStatusStep(ctx, f));
+    .description('(in-job step) write the step results into the session and the Repository');
+  for (const [flags, defaultValue] of UPDATE_STATUS_OPTIONS) cmd.option(flags, '', defaultValue);
+  cmd.action((f: UpdateStatusFlags) => runUpdateStatusStep(ctx, f));
 }
 
 async function runUpdateStatusStep(ctx: CliContext, f: UpdateStatusFlags): Promise<void> {

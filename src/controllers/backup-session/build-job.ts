@@ -6,6 +6,7 @@ import type { ObjectOf } from '../../api/index.ts';
 import { backupJobName } from '../../core/naming.ts';
 import { StowageError } from '../../errors.ts';
 import type { ControllerContext } from '../context.ts';
+import { requireObject } from '../required-objects.ts';
 import { resolveJobSteps } from '../resolve-steps.ts';
 import { invokerJobSettings, repositoryRef, type JobSpec } from '../store.ts';
 import { namespaceOf } from '../../api/well-known.ts';
@@ -22,9 +23,10 @@ export async function buildBackupJob(
       'INVALID_INPUT',
       `BackupConfiguration ${ns}/${bc.metadata.name}: spec.repository is required`,
     );
-  const repository = await ctx.store.get('Repository', repoRef.namespace ?? ns, repoRef.name);
-  if (!repository)
-    throw new StowageError('NOT_FOUND', `Repository ${repoRef.namespace ?? ns}/${repoRef.name} not found`);
+  const repository = await requireObject(ctx.store, 'Repository', {
+    namespace: repoRef.namespace ?? ns,
+    name: repoRef.name,
+  });
   const steps = await resolveJobSteps(ctx, {
     mode: 'backup',
     invoker: bc,

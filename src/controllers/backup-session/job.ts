@@ -2,6 +2,7 @@
  * The BackupSession's Job: skip it when the rules say so, start it for the invoker's target, and
  * watch it until the target reports.
  */
+import { updateSessionStatus } from '../session-status.ts';
 import type { Condition, ObjectOf, TargetRef } from '../../api/index.ts';
 import { LABEL_INVOKER_NAME, LABEL_INVOKER_TYPE, nameOf, namespaceOf } from '../../api/well-known.ts';
 import {
@@ -20,7 +21,6 @@ import { recordEvent } from '../events.ts';
 import { sessionDeadline } from '../session-deadline.ts';
 import { setSessionCondition } from '../session-status.ts';
 import { buildBackupJob } from './build-job.ts';
-import { updateBackupSessionStatus } from './status.ts';
 
 const POLL_MS = 1_000;
 
@@ -59,8 +59,9 @@ export async function startJob(ctx: ControllerContext, session: Session, bc: Bc)
   const ensured = await ensureJob(ctx, session, bc);
   const ref = targetRefOf(bc);
   const now = ctx.now();
-  await updateBackupSessionStatus(
+  await updateSessionStatus(
     ctx.store,
+    'BackupSession',
     namespaceOf(session),
     nameOf(session),
     ctx.now,
@@ -139,12 +140,19 @@ function markDisrupted(
     reason: TR.FailedToCompleteDueToDisruption,
     message,
   };
-  return updateBackupSessionStatus(ctx.store, namespaceOf(session), nameOf(session), ctx.now, (status) => ({
-    ...status,
-    targets: (status.targets ?? []).map((t) =>
-      targetRefEquals(t.ref, ref)
-        ? { ...t, conditions: setCondition(t.conditions ?? [], condition, ctx.now()) }
-        : t,
-    ),
-  }));
+  return updateSessionStatus(
+    ctx.store,
+    'BackupSession',
+    namespaceOf(session),
+    nameOf(session),
+    ctx.now,
+    (status) => ({
+      ...status,
+      targets: (status.targets ?? []).map((t) =>
+        targetRefEquals(t.ref, ref)
+          ? { ...t, conditions: setCondition(t.conditions ?? [], condition, ctx.now()) }
+          : t,
+      ),
+    }),
+  );
 }

@@ -21,6 +21,7 @@ import { isWipeOutProvider, wipeOutLocation, wipeOutRepository } from '../../bac
 import { errorMessage } from '../../errors.ts';
 import { done, requeueAfter, type ControllerContext, type ReconcileResult } from '../context.ts';
 import { recordEvent } from '../events.ts';
+import { requireObject } from '../required-objects.ts';
 import { withoutReconcileFailure } from '../report-failure.ts';
 import { namespaceOf } from '../../api/well-known.ts';
 
@@ -157,10 +158,10 @@ async function failuresSinceDeletion(
 async function storageSecret(ctx: ControllerContext, repo: Repository): Promise<Record<string, string>> {
   const name = repo.spec.backend.storageSecretName;
   if (!name) return {};
-  const ns = namespaceOf(repo);
-  const secret = await ctx.store.get('Secret', ns, name);
-  if (!secret) throw new Error(`storage Secret "${name}" not found in namespace "${ns}"`);
-  return secretValues(secret);
+  const ref = { namespace: namespaceOf(repo), name };
+  return secretValues(
+    await requireObject(ctx.store, 'Secret', ref, `storage secret of Repository ${repo.metadata.name}`),
+  );
 }
 
 function providerOf(repo: Repository): string | undefined {

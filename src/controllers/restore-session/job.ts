@@ -2,6 +2,7 @@
  * The RestoreSession's Job: its preconditions (Repository, Secret, usage policy, target), the Job
  * itself, and what a Job that ended without reporting means.
  */
+import { updateSessionStatus } from '../session-status.ts';
 import type { Condition, ObjectOf } from '../../api/index.ts';
 import {
   LABEL_APP_INSTANCE,
@@ -25,7 +26,6 @@ import { resolveJobSteps } from '../resolve-steps.ts';
 import { sessionDeadline } from '../session-deadline.ts';
 import { setSessionCondition } from '../session-status.ts';
 import { invokerJobSettings, repositoryRef } from '../store.ts';
-import { updateRestoreSessionStatus } from './status.ts';
 
 const POLL_MS = 1_000;
 const MISSING_REQUEUE_MS = 5_000;
@@ -55,12 +55,19 @@ export async function startRestore(ctx: ControllerContext, rs: Rs): Promise<Reco
   if (!appBinding) return requeueAfter(MISSING_REQUEUE_MS);
   const labelled = await copyKubeDbLabels(ctx, rs, appBinding);
   const ensured = await ensureJob(ctx, labelled, access.repository);
-  await updateRestoreSessionStatus(ctx.store, namespaceOf(rs), nameOf(rs), ctx.now, (s, current) => ({
-    ...s,
-    totalHosts: 1,
-    conditions: setCondition(s.conditions ?? [], ensured, ctx.now()),
-    ...sessionDeadline(current, rs.spec.timeOut),
-  }));
+  await updateSessionStatus(
+    ctx.store,
+    'RestoreSession',
+    namespaceOf(rs),
+    nameOf(rs),
+    ctx.now,
+    (s, current) => ({
+      ...s,
+      totalHosts: 1,
+      conditions: setCondition(s.conditions ?? [], ensured, ctx.now()),
+      ...sessionDeadline(current, rs.spec.timeOut),
+    }),
+  );
   return ensured.status === 'True' ? requeueAfter(POLL_MS) : 'failed';
 }
 
@@ -135,7 +142,7 @@ export async function watchRestoreJob(ctx: ControllerContext, rs: Rs): Promise<R
       : job.phase === 'Failed'
         ? `Restore job failed: ${job.reason ?? 'unknown reason'}`
         : 'Restore job completed without reporting the restore result.';
-    await updateRestoreSessionStatus(ctx.store, namespace, name, ctx.now, (s) => ({
+    await updateSessionStatus(ctx.store, 'RestoreSession', namespace, name, ctx.now, (s) => ({
       ...s,
       stats: [{ hostname: DEFAULT_HOST, phase: 'Failed', error }],
     }));

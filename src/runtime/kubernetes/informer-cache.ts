@@ -19,7 +19,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { KubernetesObject, V1CronJob } from '@kubernetes/client-node';
-import { kinds, type KindInfo, type KindName, type ObjectOf } from '../../api/index.ts';
+import { kinds, type KindInfo, type KindName, type ObjectOf, type StatusOf } from '../../api/index.ts';
 import type { ListOptions, Scheduler, Store, StowageEvent } from '../../controllers/store.ts';
 import { LABEL_INVOKER_NAME, LABEL_INVOKER_TYPE } from '../../api/well-known.ts';
 import { isSubset } from './apply-object.ts';
@@ -132,7 +132,7 @@ export class CachedStore implements Store {
     kind: K,
     namespace: string,
     name: string,
-    mutate: (current: ObjectOf<K>) => ObjectOf<K>['status' & keyof ObjectOf<K>] | undefined,
+    mutate: (current: ObjectOf<K>) => StatusOf<K> | undefined,
   ): Promise<ObjectOf<K>> {
     const info: KindInfo = kinds[kind];
     const current = GET_FROM_CACHE.has(kind) ? await this.get(kind, namespace, name) : undefined;

@@ -47,14 +47,8 @@ function pod(o: {
   };
 }
 
-const failed = [
-  {
-    type: 'Failed',
-    status: 'True',
-    reason: 'BackoffLimitExceeded',
-    message: 'Job has reached the specified backoff limit',
-  },
-];
+const BACKOFF = 'Job has reached the specified backoff limit';
+const failed = [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', message: BACKOFF }];
 
 describe('jobState', () => {
   it('Complete → Succeeded; no terminal condition → Pending or Running', () => {
@@ -90,7 +84,7 @@ describe('jobState', () => {
   it("falls back to the Job's condition (deadline, no pod left)", () => {
     expect(jobState(job(failed), [])).toEqual({
       phase: 'Failed',
-      reason: 'BackoffLimitExceeded: Job has reached the specified backoff limit',
+      reason: `BackoffLimitExceeded: ${BACKOFF}`,
     });
     const deadline = job([
       { type: 'Failed', status: 'True', reason: 'DeadlineExceeded', message: 'too long' },

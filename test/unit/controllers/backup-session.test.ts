@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { updateSessionStatus } from '../../../src/controllers/session-status.ts';
 import { reconcileBackupConfiguration } from '../../../src/controllers/backup-configuration/reconcile.ts';
 import { createBackupSession } from '../../../src/controllers/backup-session/create.ts';
 import { reconcileBackupSession } from '../../../src/controllers/backup-session/reconcile.ts';
-import { updateBackupSessionStatus } from '../../../src/controllers/backup-session/status.ts';
 import { parseManifests } from '../../../src/api/manifests.ts';
 import { readFileSync } from 'node:fs';
 import { appBinding, backupConfiguration, controllerContext, ns, repository, secret } from './fixtures.ts';
@@ -82,7 +82,7 @@ describe('BackupSession reconcile', () => {
     const session = await createBackupSession(store, bc, { now: new Date('2026-11-25T10:00:00Z') });
     const name = session.metadata.name!;
     await reconcileBackupSession(ctx, ns, name);
-    const reported = await updateBackupSessionStatus(store, ns, name, ctx.now, (s) => ({
+    const reported = await updateSessionStatus(store, 'BackupSession', ns, name, ctx.now, (s) => ({
       ...s,
       conditions: [
         { type: 'RetentionPolicyApplied', status: 'True', reason: 'SuccessfullyAppliedRetentionPolicy' },
