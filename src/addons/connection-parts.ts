@@ -1,7 +1,7 @@
 /**
  * What every addon's connection reads from its target the same way: its address as a URL (a
- * service reference has no scheme: the addon's default is put in front), its CA bundle, a
- * credential under the first of several Secret key names, and the 0600 files the dump and load
+ * service reference has no scheme: the addon's default is put in front), its CA bundle, the
+ * user and password under the first of several Secret key names, and the 0600 files the dump and load
  * tools read secrets from (never argv, never a log line).
  */
 import { chmod, writeFile } from 'node:fs/promises';
@@ -38,14 +38,30 @@ export function appBindingCa(ab: Binding): string | undefined {
   return bundle ? Buffer.from(bundle, 'base64').toString('utf8') : undefined;
 }
 
-/** The value of the first key that is set and not empty. */
-export function firstSet(values: Record<string, string>, keys: readonly string[]): string | undefined {
+/** The Secret keys a user name and a password may stand under, the preferred one first. */
+export interface CredentialKeys {
+  user: readonly string[];
+  password: readonly string[];
+}
+
+/** The user and password under the first of their keys that is set, else the URL's own. */
+export function credentialsOf(
+  values: Record<string, string>,
+  url: URL,
+  keys: CredentialKeys,
+): { user: string | undefined; password: string | undefined } {
+  return {
+    user: firstSet(values, keys.user) ?? urlCredential(url.username),
+    password: firstSet(values, keys.password) ?? urlCredential(url.password),
+  };
+}
+
+function firstSet(values: Record<string, string>, keys: readonly string[]): string | undefined {
   for (const k of keys) if (values[k] !== undefined && values[k] !== '') return values[k];
   return undefined;
 }
 
-/** The URL's user name or password, decoded; undefined when empty. */
-export function urlCredential(part: string): string | undefined {
+function urlCredential(part: string): string | undefined {
   return part ? decodeURIComponent(part) : undefined;
 }
 

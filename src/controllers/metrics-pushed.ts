@@ -10,7 +10,7 @@ import type { ControllerContext } from './context.ts';
 import { recordEvent } from './events.ts';
 import { setSessionCondition } from './session-status.ts';
 
-export async function pushSessionMetrics(enabled: boolean, push: () => Promise<void>): Promise<Condition> {
+async function pushSessionMetrics(enabled: boolean, push: () => Promise<void>): Promise<Condition> {
   if (!enabled) {
     return {
       type: C.MetricsPushed,

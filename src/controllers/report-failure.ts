@@ -12,7 +12,8 @@ import {
   setCondition,
 } from '../core/conditions.ts';
 import { DEFAULT_HOST } from '../core/hostname.ts';
-import { targetRefEquals, targetRefOf } from '../core/target-ref.ts';
+import { upsertBackupTargetStatus } from '../core/status-merge.ts';
+import { targetRefOf } from '../core/target-ref.ts';
 import { errorMessage, type StowageError } from '../errors.ts';
 import type { ControllerContext } from './context.ts';
 import { recordEvent } from './events.ts';
@@ -76,17 +77,14 @@ export async function reportOnBackupSession(
   const bc = session && (await ctx.store.get('BackupConfiguration', namespace, session.spec.invoker.name));
   const ref = bc ? targetRefOf(bc) : { apiVersion: '', kind: '', name: '', namespace };
   await report(ctx, { kind: 'BackupSession', metadata: { namespace, name } }, error, () =>
-    updateSessionStatus(ctx.store, 'BackupSession', namespace, name, ctx.now, (s) => {
-      const target = s.targets?.find((t) => targetRefEquals(t.ref, ref)) ?? { ref, totalHosts: 1 };
-      const conditions = setCondition(target.conditions, failed(TC.BackupExecutorEnsured, error), ctx.now());
-      return {
-        ...s,
-        targets: [
-          ...(s.targets ?? []).filter((t) => !targetRefEquals(t.ref, ref)),
-          { ...target, conditions },
-        ],
-      };
-    }),
+    updateSessionStatus(ctx.store, 'BackupSession', namespace, name, ctx.now, (s) => ({
+      ...s,
+      targets: upsertBackupTargetStatus(
+        s.targets,
+        { ref, totalHosts: 1, conditions: [failed(TC.BackupExecutorEnsured, error)] },
+        ctx.now(),
+      ),
+    })),
   );
 }
 

@@ -32,7 +32,7 @@ export function deadlinePassed(session: Session, now: Date): boolean {
   return deadline !== undefined && now.getTime() > Date.parse(deadline);
 }
 
-export function sessionJobName(kind: SessionKind, sessionName: string): string {
+function sessionJobName(kind: SessionKind, sessionName: string): string {
   return kind === 'BackupSession' ? backupJobName(sessionName, 0) : restoreJobName(sessionName, 0);
 }
 

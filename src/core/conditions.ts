@@ -4,8 +4,6 @@
  */
 import type { Condition } from '../api/index.ts';
 
-export type ConditionStatus = Condition['status'];
-
 /**
  * Upserts `cond` by type. When status, reason and message are unchanged the same list is returned
  * (no new lastTransitionTime, so a no-op write stays a no-op). A condition whose observedGeneration
@@ -41,10 +39,6 @@ export function setCondition(
 
 export function getCondition(list: readonly Condition[] | undefined, type: string): Condition | undefined {
   return list?.find((c) => c.type === type);
-}
-
-export function hasCondition(list: readonly Condition[] | undefined, type: string): boolean {
-  return getCondition(list, type) !== undefined;
 }
 
 export function isConditionTrue(list: readonly Condition[] | undefined, type: string): boolean {

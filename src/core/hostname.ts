@@ -8,17 +8,17 @@ export interface HostTarget {
 }
 
 /** AppBinding, PVC, Deployment and anything else with one host: the alias, else `host-0`. */
-export function singleHostname(alias?: string): string {
+function singleHostname(alias?: string): string {
   return alias ? alias : DEFAULT_HOST;
 }
 
 /** StatefulSet pods (sidecar model) and restores of volumeClaimTemplates with replicas. */
-export function ordinalHostname(alias: string | undefined, ordinal: number | string): string {
+function ordinalHostname(alias: string | undefined, ordinal: number | string): string {
   return alias ? `${alias}-${ordinal}` : `host-${ordinal}`;
 }
 
 /** DaemonSet pods: the node name, prefixed by the alias when set. */
-export function nodeHostname(alias: string | undefined, nodeName: string): string {
+function nodeHostname(alias: string | undefined, nodeName: string): string {
   return alias ? `${alias}-${nodeName}` : nodeName;
 }
 

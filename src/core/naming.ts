@@ -4,8 +4,8 @@
  * controller appends an 11-character suffix to the Jobs it creates.
  */
 
-export const DNS1123_LABEL_MAX_LENGTH = 63;
-export const CRONJOB_NAME_MAX_LENGTH = 52;
+const DNS1123_LABEL_MAX_LENGTH = 63;
+const CRONJOB_NAME_MAX_LENGTH = 52;
 
 function trimDashes(s: string): string {
   return s.replace(/^-+|-+$/g, '');

@@ -8,8 +8,7 @@ import { updateSessionStatus } from '../controllers/session-status.ts';
 import { join } from 'node:path';
 import type { HostBackupStats, HostRestoreStats, ObjectOf, TargetRef } from '../api/index.ts';
 import { DEFAULT_HOST } from '../core/hostname.ts';
-import { upsertHostStats } from '../core/status-merge.ts';
-import { targetRefEquals } from '../core/target-ref.ts';
+import { upsertBackupTargetStatus, upsertHostStats } from '../core/status-merge.ts';
 import { StowageError } from '../errors.ts';
 import {
   backupConfigurationInvoker,
@@ -52,9 +51,7 @@ async function updateBackup(ctx: StepContext, input: UpdateStatusInput, name: st
   if (stats.every((h) => h.phase === 'Succeeded')) await postBackup(ctx, input, session, bc);
   await updateSessionStatus(ctx.store, 'BackupSession', ns, name, ctx.now, (status) => ({
     ...status,
-    targets: (status.targets ?? []).map((t) =>
-      targetRefEquals(t.ref, ref) ? { ...t, stats: upsertHostStats(t.stats, stats) } : t,
-    ),
+    targets: upsertBackupTargetStatus(status.targets, { ref, stats }, ctx.now()),
   }));
   const invoker = backupConfigurationInvoker(bc);
   await reportHosts(ctx, { kind: 'BackupSession', namespace: ns, name }, stats, {

@@ -51,6 +51,30 @@ export interface TemplateRecord {
   body: Record<string, unknown>;
 }
 
+/** The header of a dump of `indices` taken at `createdAt` (an ISO time). */
+export function archiveHeader(
+  engine: ArchiveHeader['engine'],
+  indices: string[],
+  createdAt: string,
+): ArchiveHeader {
+  return {
+    meta: 'header',
+    stowage: 'elasticsearch-dump',
+    format: ARCHIVE_FORMAT,
+    engine,
+    createdAt,
+    indices,
+  };
+}
+
+export function templateRecord(
+  kind: TemplateKind,
+  name: string,
+  body: Record<string, unknown> = {},
+): TemplateRecord {
+  return { meta: 'template', kind, name, body };
+}
+
 /** One document, in elasticdump's data-line shape. */
 export interface DocumentLine {
   _index: string;

@@ -11,13 +11,7 @@
 import { join } from 'node:path';
 import type { AddonTarget } from '../addon.ts';
 import { appBindingSubject } from '../app-binding-url.ts';
-import {
-  appBindingAddress,
-  appBindingCa,
-  firstSet,
-  urlCredential,
-  writePrivateFile,
-} from '../connection-parts.ts';
+import { appBindingAddress, appBindingCa, credentialsOf, writePrivateFile } from '../connection-parts.ts';
 import { ValidationError } from '../../errors.ts';
 
 export interface SearchConnection {
@@ -29,8 +23,8 @@ export interface SearchConnection {
   caPem: string | undefined;
 }
 
-const USER_KEYS = ['username', 'ADMIN_USERNAME'] as const;
-const PASSWORD_KEYS = ['password', 'ADMIN_PASSWORD'] as const;
+/** KubeDB's key names, then the ones Stash's Elasticsearch addon reads. */
+const KEYS = { user: ['username', 'ADMIN_USERNAME'], password: ['password', 'ADMIN_PASSWORD'] };
 
 export function searchConnection(target: Pick<AddonTarget, 'appBinding' | 'credentials'>): SearchConnection {
   const ab = target.appBinding;
@@ -41,8 +35,7 @@ export function searchConnection(target: Pick<AddonTarget, 'appBinding' | 'crede
     'an http(s) address of an Elasticsearch cluster',
     (u) => u.protocol === 'http:' || u.protocol === 'https:',
   );
-  const username = firstSet(target.credentials, USER_KEYS) ?? urlCredential(url.username);
-  const password = firstSet(target.credentials, PASSWORD_KEYS) ?? urlCredential(url.password);
+  const { user: username, password } = credentialsOf(target.credentials, url, KEYS);
   if (username !== undefined && password === undefined) {
     throw new ValidationError(appBindingSubject(ab), [
       {

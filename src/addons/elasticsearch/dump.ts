@@ -5,8 +5,7 @@
  * close the snapshot, also when anything failed. It succeeds only when every slice finished and
  * the documents read per index equal the snapshot's own count.
  */
-import type { ArchiveHeader, IndexRecord, TemplateRecord } from './archive-format.ts';
-import { ARCHIVE_FORMAT } from './archive-format.ts';
+import { archiveHeader, type IndexRecord, type TemplateRecord } from './archive-format.ts';
 import { clusterInfo, type ClusterInfo } from './cluster-info.ts';
 import type { DumpOptions } from './dump-options.ts';
 import type { DumpSink } from './dump-sink.ts';
@@ -183,14 +182,11 @@ async function writeArchive(
 ): Promise<DumpResult> {
   const { sink } = run;
   const names = plan.indices.map((i) => i.name);
-  const header: ArchiveHeader = {
-    meta: 'header',
-    stowage: 'elasticsearch-dump',
-    format: ARCHIVE_FORMAT,
-    engine: { distribution: plan.cluster.distribution, version: plan.cluster.version },
-    createdAt: (snapshot?.createdAt ?? new Date()).toISOString(),
-    indices: names,
-  };
+  const header = archiveHeader(
+    { distribution: plan.cluster.distribution, version: plan.cluster.version },
+    names,
+    (snapshot?.createdAt ?? new Date()).toISOString(),
+  );
   await sink.begin(header, contents.templates, contents.records);
   run.onStart?.(() => ({ documents: snapshot?.documentsRead ?? 0, total: snapshot?.total ?? 0 }));
   const read = snapshot

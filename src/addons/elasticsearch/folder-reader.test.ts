@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { archiveHeader, templateRecord } from './archive-format.ts';
 import type { DocumentBatch } from './load.ts';
 import { classifyFile, parseMetadata, readFolder, templatesOf } from './folder-reader.ts';
 import { parseDocumentLine } from './document-line.ts';
@@ -49,7 +50,7 @@ describe('parseMetadata', () => {
 
   it('reads legacy, composable and component template answers', () => {
     expect(templatesOf({ t1: { index_patterns: ['a*'] } })).toEqual([
-      { meta: 'template', kind: 'legacy', name: 't1', body: { index_patterns: ['a*'] } },
+      templateRecord('legacy', 't1', { index_patterns: ['a*'] }),
     ]);
     expect(
       templatesOf({ index_templates: [{ name: 'c', index_template: { index_patterns: ['c*'] } }] })[0],
@@ -134,21 +135,13 @@ describe('readFolder', () => {
 
   it("reads Stowage's manifest: all templates, the dump's counts, Stowage lines", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'stowage-folder-'));
-    const header = {
-      meta: 'header',
-      stowage: 'elasticsearch-dump',
-      format: 1,
-      engine: { distribution: 'opensearch', version: '2.19.6' },
-      createdAt: '2025-01-01T00:00:00Z',
-      indices: ['a'],
-    };
-    const composable = {
-      meta: 'template',
-      kind: 'composable',
-      name: 'it',
-      body: { index_patterns: ['it-*'] },
-    };
-    const legacy = { meta: 'template', kind: 'legacy', name: 'lt', body: { index_patterns: ['lt-*'] } };
+    const header = archiveHeader(
+      { distribution: 'opensearch', version: '2.19.6' },
+      ['a'],
+      '2025-01-01T00:00:00Z',
+    );
+    const composable = templateRecord('composable', 'it', { index_patterns: ['it-*'] });
+    const legacy = templateRecord('legacy', 'lt', { index_patterns: ['lt-*'] });
     try {
       await writeFile(
         join(dir, 'a.settings.json'),

@@ -25,6 +25,7 @@ import { StowageError } from '../../errors.ts';
 import {
   ARCHIVE_FORMAT,
   isFolderManifest,
+  templateRecord,
   type ArchiveHeader,
   type IndexRecord,
   type MetaRecord,
@@ -105,15 +106,14 @@ export function templatesOf(meta: Json): TemplateRecord[] {
     if (!Array.isArray(arr)) return false;
     for (const t of arr as Array<{ name?: unknown } & Json>) {
       const body = t[inner];
-      if (typeof t.name === 'string' && isObject(body))
-        out.push({ meta: 'template', kind, name: t.name, body });
+      if (typeof t.name === 'string' && isObject(body)) out.push(templateRecord(kind, t.name, body));
     }
     return true;
   };
   if (list('index_templates', 'index_template', 'composable')) return out;
   if (list('component_templates', 'component_template', 'component')) return out;
   for (const [name, body] of Object.entries(meta)) {
-    if (isObject(body)) out.push({ meta: 'template', kind: 'legacy', name, body });
+    if (isObject(body)) out.push(templateRecord('legacy', name, body));
   }
   return out;
 }

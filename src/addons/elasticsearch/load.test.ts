@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { archiveHeader, templateRecord } from './archive-format.ts';
 import { describeCluster } from './cluster-info.ts';
 import type { SearchClient } from './http-client.ts';
 import { loadStream, type LoadContext } from './load.ts';
@@ -49,14 +50,11 @@ class FakeCluster {
   }
 }
 
-const header = {
-  meta: 'header',
-  stowage: 'elasticsearch-dump',
-  format: 1,
-  engine: { distribution: 'opensearch', version: '2.19.6' },
-  createdAt: '2025-01-01T00:00:00Z',
-  indices: ['a', 'b'],
-};
+const header = archiveHeader(
+  { distribution: 'opensearch', version: '2.19.6' },
+  ['a', 'b'],
+  '2025-01-01T00:00:00Z',
+);
 
 function stream(o: { counts?: Record<string, number> } = {}): Readable {
   const lines = [
@@ -69,7 +67,7 @@ function stream(o: { counts?: Record<string, number> } = {}): Readable {
       aliases: { al: {} },
     },
     { meta: 'index', name: 'b', settings: {}, mappings: {}, aliases: {} },
-    { meta: 'template', kind: 'legacy', name: 't', body: { index_patterns: ['t*'] } },
+    templateRecord('legacy', 't', { index_patterns: ['t*'] }),
   ].map((r) => JSON.stringify(r));
   for (let i = 0; i < 5; i++)
     lines.push(`{"_index":"${i % 2 ? 'b' : 'a'}","_id":"${i}","_source":{"n":${i}}}`);

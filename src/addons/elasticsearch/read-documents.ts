@@ -98,9 +98,8 @@ export async function openSnapshot(
     indices.map((i) => i.name),
     info.hiddenIndices && indices.some((i) => i.hidden || i.name.startsWith('.')),
   );
-  return info.pit
-    ? PitSnapshot.open(client, info, indices, target, options)
-    : ScrollSnapshot.open(client, info, indices, target, options);
+  const src: SnapshotSource = { client, info, indices, options };
+  return info.pit ? PitSnapshot.open(src, target) : ScrollSnapshot.open(src, target);
 }
 
 /** What a snapshot reads from, and how. */
@@ -137,19 +136,14 @@ class PitSnapshot implements DocumentSnapshot {
     this.expected = Object.fromEntries(src.indices.map((i) => [i.name, counts.perIndex[i.name] ?? 0]));
   }
 
-  static async open(
-    client: SearchClient,
-    info: ClusterInfo,
-    indices: readonly IndexInfo[],
-    target: SearchTarget,
-    options: ReadOptions,
-  ): Promise<PitSnapshot> {
+  static async open(src: SnapshotSource, target: SearchTarget): Promise<PitSnapshot> {
+    const { client, info, indices, options } = src;
     const keepAlive = options.keepAlive ?? KEEP_ALIVE;
     const createdAt = new Date();
     const pit = await openPit(client, info.pit!, target, keepAlive, options.signal);
     try {
       const counts = await countPit(client, pit, target, indices.length, keepAlive, options.signal);
-      const snapshot = new PitSnapshot({ client, info, indices, options }, pit, createdAt, counts);
+      const snapshot = new PitSnapshot(src, pit, createdAt, counts);
       snapshot.#startTicker();
       return snapshot;
     } catch (e) {
@@ -318,14 +312,9 @@ class ScrollSnapshot implements DocumentSnapshot {
     return this.#slices.reduce((sum, s) => sum + s.total, 0);
   }
 
-  static async open(
-    client: SearchClient,
-    info: ClusterInfo,
-    indices: readonly IndexInfo[],
-    target: SearchTarget,
-    options: ReadOptions,
-  ): Promise<ScrollSnapshot> {
-    const snapshot = new ScrollSnapshot({ client, info, indices, options }, new Date());
+  static async open(src: SnapshotSource, target: SearchTarget): Promise<ScrollSnapshot> {
+    const { client, info, indices, options } = src;
+    const snapshot = new ScrollSnapshot(src, new Date());
     const max = scrollSlices(options.slices, indices);
     const query = targetQuery(target);
     const filterPath = hitsFilterPath(info, ['_scroll_id', 'hits.total']);

@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { TemplateRecord } from './archive-format.ts';
+import { templateRecord as t } from './archive-format.ts';
 import { sortTemplates, templateBody } from './restore-templates.ts';
-
-const t = (
-  kind: TemplateRecord['kind'],
-  name: string,
-  body: Record<string, unknown> = {},
-): TemplateRecord => ({
-  meta: 'template',
-  kind,
-  name,
-  body,
-});
 
 describe('templates', () => {
   it('puts component templates first, then composable, then legacy', () => {

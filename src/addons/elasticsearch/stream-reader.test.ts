@@ -1,23 +1,14 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { archiveHeader, templateRecord } from './archive-format.ts';
 import { ArchiveStreamReader } from './stream-reader.ts';
 
-const header = JSON.stringify({
-  meta: 'header',
-  stowage: 'elasticsearch-dump',
-  format: 1,
-  engine: { distribution: 'opensearch', version: '2.19.6' },
-  createdAt: '2025-01-01T00:00:00Z',
-  indices: ['a', 'b'],
-});
+const header = JSON.stringify(
+  archiveHeader({ distribution: 'opensearch', version: '2.19.6' }, ['a', 'b'], '2025-01-01T00:00:00Z'),
+);
 const index = (name: string) =>
   JSON.stringify({ meta: 'index', name, settings: {}, mappings: {}, aliases: {} });
-const template = JSON.stringify({
-  meta: 'template',
-  kind: 'legacy',
-  name: 't',
-  body: { index_patterns: ['x*'] },
-});
+const template = JSON.stringify(templateRecord('legacy', 't', { index_patterns: ['x*'] }));
 const docLine = (i: number, idx = 'a') => `{"_index":"${idx}","_id":"${i}","_source":{"n":${i}}}`;
 const trailer = JSON.stringify({ meta: 'end', documents: { a: 3, b: 0 } });
 

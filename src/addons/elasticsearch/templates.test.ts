@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { TemplateRecord } from './archive-format.ts';
+import { templateRecord as t } from './archive-format.ts';
 import { builtInReason, selectTemplates } from './templates.ts';
-
-const t = (
-  kind: TemplateRecord['kind'],
-  name: string,
-  body: Record<string, unknown> = {},
-): TemplateRecord => ({
-  meta: 'template',
-  kind,
-  name,
-  body,
-});
 
 describe('builtInReason', () => {
   it('skips dot names, managed templates and X-Pack legacy templates', () => {

@@ -19,7 +19,7 @@
  * The test distributions install no template at all, so these rules come from the engines' sources
  * and docs; what was skipped is reported (`skipped`) and logged by the dump.
  */
-import type { TemplateKind, TemplateRecord } from './archive-format.ts';
+import { templateRecord, type TemplateKind, type TemplateRecord } from './archive-format.ts';
 import type { ClusterInfo } from './cluster-info.ts';
 import type { SearchClient } from './http-client.ts';
 
@@ -73,17 +73,15 @@ export async function fetchTemplates(
       : undefined,
   ]);
   const all: TemplateRecord[] = [
-    ...Object.entries(legacy.body ?? {}).map(([name, body]) => record('legacy', name, body)),
-    ...(composable?.body?.index_templates ?? []).map((t) => record('composable', t.name, t.index_template)),
+    ...Object.entries(legacy.body ?? {}).map(([name, body]) => templateRecord('legacy', name, body)),
+    ...(composable?.body?.index_templates ?? []).map((t) =>
+      templateRecord('composable', t.name, t.index_template),
+    ),
     ...(component?.body?.component_templates ?? []).map((t) =>
-      record('component', t.name, t.component_template),
+      templateRecord('component', t.name, t.component_template),
     ),
   ];
   return selectTemplates(all);
-}
-
-function record(kind: TemplateKind, name: string, body: Json): TemplateRecord {
-  return { meta: 'template', kind, name, body };
 }
 
 /** User templates first component, then composable, then legacy, each by name (pure). */

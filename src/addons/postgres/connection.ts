@@ -6,13 +6,7 @@
 import { join } from 'node:path';
 import type { AddonTarget } from '../addon.ts';
 import { appBindingSubject } from '../app-binding-url.ts';
-import {
-  appBindingAddress,
-  appBindingCa,
-  firstSet,
-  urlCredential,
-  writePrivateFile,
-} from '../connection-parts.ts';
+import { appBindingAddress, appBindingCa, credentialsOf, writePrivateFile } from '../connection-parts.ts';
 import { ValidationError } from '../../errors.ts';
 
 export interface PostgresConnection {
@@ -29,8 +23,7 @@ export interface PostgresConnection {
 }
 
 /** Key names KubeDB writes (`username`/`password`), then the image-style ones it used before. */
-const USER_KEYS = ['username', 'POSTGRES_USER'] as const;
-const PASSWORD_KEYS = ['password', 'POSTGRES_PASSWORD'] as const;
+const KEYS = { user: ['username', 'POSTGRES_USER'], password: ['password', 'POSTGRES_PASSWORD'] };
 
 export function postgresConnection(
   target: Pick<AddonTarget, 'appBinding' | 'credentials' | 'params'>,
@@ -38,12 +31,9 @@ export function postgresConnection(
   const ab = target.appBinding;
   // A service reference without a scheme yields `host:port/path`; libpq URLs need one.
   const url = appBindingAddress(ab, 'postgres', 'a usable PostgreSQL address');
-  const user =
-    firstSet(target.credentials, USER_KEYS) ??
-    urlCredential(url.username) ??
-    target.params.user ??
-    'postgres';
-  const password = firstSet(target.credentials, PASSWORD_KEYS) ?? urlCredential(url.password);
+  const given = credentialsOf(target.credentials, url, KEYS);
+  const user = given.user ?? target.params.user ?? 'postgres';
+  const password = given.password;
   if (password === undefined) {
     throw new ValidationError(appBindingSubject(ab), [
       {

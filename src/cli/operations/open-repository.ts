@@ -36,7 +36,7 @@ export interface OpenedRepository {
 const describeRef = (ref: RepositoryRef): string =>
   `Repository "${ref.name}" in namespace "${ref.namespace}"`;
 
-export async function openRepository(
+async function openRepository(
   access: RepositoryAccess,
   ref: RepositoryRef,
   o: { extraResticArgs?: readonly string[] } = {},

@@ -6,14 +6,15 @@ import { updateSessionStatus } from '../session-status.ts';
 import type { Condition, ObjectOf, TargetRef } from '../../api/index.ts';
 import { LABEL_INVOKER_NAME, LABEL_INVOKER_TYPE, nameOf, namespaceOf } from '../../api/well-known.ts';
 import {
+  BackupAction as A,
   BackupSessionCondition as SC,
   BackupSessionReason as SR,
   BackupTargetCondition as TC,
   BackupTargetReason as TR,
-  setCondition,
 } from '../../core/conditions.ts';
 import { backupJobName } from '../../core/naming.ts';
 import { shouldSkip } from '../../core/schedule-skip.ts';
+import { upsertBackupTargetStatus } from '../../core/status-merge.ts';
 import { targetRefEquals, targetRefOf } from '../../core/target-ref.ts';
 import { errorMessage } from '../../errors.ts';
 import { requeueAfter, type ControllerContext, type ReconcileResult } from '../context.ts';
@@ -66,14 +67,14 @@ export async function startJob(ctx: ControllerContext, session: Session, bc: Bc)
     nameOf(session),
     ctx.now,
     (status, current) => {
-      const targets = (status.targets ?? []).filter((t) => !targetRefEquals(t.ref, ref));
-      targets.push({
+      const target = {
         ref,
         totalHosts: 1,
-        conditions: setCondition([], ensured, now),
-        preBackupActions: ['InitializeBackendRepository'],
-        postBackupActions: ['ApplyRetentionPolicy', 'VerifyRepositoryIntegrity', 'SendRepositoryMetrics'],
-      });
+        conditions: [ensured],
+        preBackupActions: [A.InitializeBackendRepository],
+        postBackupActions: [A.ApplyRetentionPolicy, A.VerifyRepositoryIntegrity, A.SendRepositoryMetrics],
+      };
+      const targets = upsertBackupTargetStatus(status.targets, target, now);
       return { ...status, targets, ...sessionDeadline(current, bc.spec.timeOut) };
     },
   );
@@ -148,11 +149,7 @@ function markDisrupted(
     ctx.now,
     (status) => ({
       ...status,
-      targets: (status.targets ?? []).map((t) =>
-        targetRefEquals(t.ref, ref)
-          ? { ...t, conditions: setCondition(t.conditions ?? [], condition, ctx.now()) }
-          : t,
-      ),
+      targets: upsertBackupTargetStatus(status.targets, { ref, conditions: [condition] }, ctx.now()),
     }),
   );
 }

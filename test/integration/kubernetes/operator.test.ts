@@ -393,7 +393,7 @@ describe('stowage operator --leader-elect (two replicas)', () => {
       return taken ? spec : undefined;
     });
     // A new holder is a transition (client-go counts it, released Lease or not) with its own acquireTime.
-    // TEMP expect(after.leaseTransitions).toBe((before?.leaseTransitions ?? 0) + 1);
+    expect(after.leaseTransitions).toBe((before?.leaseTransitions ?? 0) + 1);
     expect(new Date(after.acquireTime!).getTime()).toBeGreaterThan(new Date(before!.acquireTime!).getTime());
 
     const ns = await newNamespace(env.clients, 'op-takeover');

@@ -24,7 +24,6 @@ export const usagePolicy = z.object({
     })
     .optional(),
 });
-export type UsagePolicy = z.infer<typeof usagePolicy>;
 
 /**
  * wipeOut (delete the backend data with the Repository): Stash refuses it for local and b2

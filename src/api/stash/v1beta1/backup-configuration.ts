@@ -46,4 +46,3 @@ export const backupConfiguration = kindObject('stash.appscode.com/v1beta1', 'Bac
   status: backupConfigurationStatus.optional(),
 });
 export type BackupConfiguration = z.infer<typeof backupConfiguration>;
-export type BackupConfigurationStatus = z.infer<typeof backupConfigurationStatus>;

@@ -12,7 +12,6 @@ export const backupTarget = z.object({
   exclude: z.array(z.string()).optional(),
   args: z.array(z.string()).optional(),
 });
-export type BackupTarget = z.infer<typeof backupTarget>;
 
 export const rule = z
   .object({
@@ -37,7 +36,6 @@ export const restoreTarget = z.object({
   rules: z.array(rule).optional(),
   args: z.array(z.string()).optional(),
 });
-export type RestoreTarget = z.infer<typeof restoreTarget>;
 
 export const retryConfig = z.object({
   maxRetry: z.number().int().nonnegative().default(1),
@@ -90,7 +88,6 @@ export const driver = z.enum(['Restic', 'VolumeSnapshotter']);
 
 /** A host's phase in a session's stats (Stash's HostBackupStats and HostRestoreStats). */
 export const hostPhase = z.enum(['Succeeded', 'Failed', 'Running', 'Unknown']);
-export type HostPhase = z.infer<typeof hostPhase>;
 
 /** What a session's status says of its time: how long it ran, and until when it may run. */
 export const sessionTiming = {

@@ -12,7 +12,6 @@ export const functionSpec = z.object({
   runtimeSettings: openObject().optional(),
   podSecurityPolicyName: z.string().optional(),
 });
-export type FunctionSpec = z.infer<typeof functionSpec>;
 
 export const stashFunction = kindObject('stash.appscode.com/v1beta1', 'Function', {
   spec: functionSpec,
