@@ -173,9 +173,7 @@ export class LeaderElector {
       holderIdentity: this.identity,
       leaseDurationSeconds: this.#o.leaseDurationSeconds,
       renewTime: now,
-      ...(changingHolder
-        ? { acquireTime: now, leaseTransitions: (spec.leaseTransitions ?? 0) + (holder === '' ? 0 : 1) }
-        : {}),
+      ...(changingHolder ? { acquireTime: now, leaseTransitions: (spec.leaseTransitions ?? 0) + 1 } : {}),
     };
     // resourceVersion in the body makes this a compare-and-swap: two candidates cannot both win.
     await this.#api.replaceNamespacedLease({ namespace: this.#o.namespace, name: this.#o.name, body: lease });

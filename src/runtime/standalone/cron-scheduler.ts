@@ -23,18 +23,11 @@ export class CronScheduler implements Scheduler {
   readonly #store: Store;
   readonly #logger: Logger;
   readonly #now: () => Date;
-  readonly #onCreated: (namespace: string, name: string) => void;
 
-  constructor(o: {
-    store: Store;
-    logger: Logger;
-    now?: () => Date;
-    onCreated?: (namespace: string, name: string) => void;
-  }) {
+  constructor(o: { store: Store; logger: Logger; now?: () => Date }) {
     this.#store = o.store;
     this.#logger = o.logger;
     this.#now = o.now ?? (() => new Date());
-    this.#onCreated = o.onCreated ?? (() => undefined);
   }
 
   ensure(bc: ObjectOf<'BackupConfiguration'>): Promise<string> {
@@ -93,6 +86,5 @@ export class CronScheduler implements Scheduler {
       { backupSession: `${namespace}/${session.metadata.name}` },
       'scheduled BackupSession created',
     );
-    this.#onCreated(namespace, session.metadata.name ?? '');
   }
 }

@@ -8,6 +8,7 @@
 import type { Logger } from 'pino';
 import type { AnyObject } from '../../api/index.ts';
 import type { ControllerContext, OperatorSettings, SessionMetricsSink } from '../../controllers/context.ts';
+import { CONTROLLERS } from '../../controllers/index.ts';
 import { resyncKeys, WakeUp } from '../../controllers/wake-up.ts';
 import { reconcileKey, reportTerminal } from '../dispatch.ts';
 import { WorkQueue } from '../work-queue.ts';
@@ -59,7 +60,6 @@ export class StandaloneRuntime {
     this.scheduler = new CronScheduler({
       store: this.store,
       logger: o.logger.child({ component: 'scheduler' }),
-      onCreated: (ns, name) => this.queue.add(`BackupSession/${ns}/${name}`),
     });
     this.#ctx = {
       store: this.store,
@@ -104,8 +104,7 @@ export class StandaloneRuntime {
 
   async #resyncAll(): Promise<void> {
     const objects = new Map<string, AnyObject[]>();
-    for (const c of ['BackupConfiguration', 'BackupSession', 'RestoreSession', 'Repository'] as const)
-      objects.set(c, await this.store.list(c));
+    for (const { kind } of CONTROLLERS) objects.set(kind, await this.store.list(kind));
     for (const key of resyncKeys((kind) => objects.get(kind) ?? [])) this.queue.add(key);
   }
 }
