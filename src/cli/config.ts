@@ -2,6 +2,7 @@
  * Process configuration, parsed once from the environment at the entry and passed down frozen.
  * Nothing below src/cli reads process.env.
  */
+import { VERSION } from '../version.ts';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -44,7 +45,7 @@ export interface Config {
 export const STOWAGE_IMAGE_REGISTRY = 'ghcr.io/stowage';
 export const STOWAGE_IMAGE_NAME = 'stowage';
 /** The image name our catalog's Functions use; steps with this image run the local stowage build. */
-export const STOWAGE_IMAGE = `${STOWAGE_IMAGE_REGISTRY}/${STOWAGE_IMAGE_NAME}:v0.1.0`;
+export const STOWAGE_IMAGE = `${STOWAGE_IMAGE_REGISTRY}/${STOWAGE_IMAGE_NAME}:v${VERSION}`;
 
 export function loadConfig(env: NodeJS.ProcessEnv, isTTY: boolean): Config {
   const e = schema.parse(env);

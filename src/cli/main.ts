@@ -3,6 +3,8 @@
  * steps). This is the only place that reads argv and env, and the one error boundary that turns
  * errors into a message and an exit code — never a stack trace for a known error.
  */
+import { DEFAULT_NAMESPACE } from '../api/well-known.ts';
+import { VERSION } from '../version.ts';
 import { Command, CommanderError } from 'commander';
 import { isStowageError, ValidationError } from '../errors.ts';
 import { loadConfig } from './config.ts';
@@ -30,7 +32,7 @@ async function main(argv: string[]): Promise<number> {
     defaultNamespace:
       config.runtime === 'kubernetes'
         ? await (await import('./context-namespace.ts')).defaultNamespace(config)
-        : 'default',
+        : DEFAULT_NAMESPACE,
     selfCommand: [
       process.execPath,
       '--disable-warning=ExperimentalWarning',
@@ -40,7 +42,7 @@ async function main(argv: string[]): Promise<number> {
   };
   const program = new Command('stowage')
     .description('Back up and restore databases with the Stash API, on Kubernetes or on one machine.')
-    .version('0.1.0')
+    .version(VERSION)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
   try {

@@ -17,14 +17,21 @@ export async function requireObject<K extends KindName>(
   store: Pick<Store, 'get'>,
   kind: K,
   ref: ObjectRef,
-  /** What the object is to the caller, e.g. `storage secret of Repository gcs-repo`. */
+  /** What the object is to the caller, e.g. `spec.backend.storageSecretName of Repository "gcs-repo"`. */
   role?: string,
 ): Promise<ObjectOf<K>> {
   const found = await store.get(kind, ref.namespace, ref.name);
   if (found) return found;
   const why = role === undefined ? '' : ` (${role})`;
-  throw new StowageError('NOT_FOUND', `${kind} ${ref.namespace}/${ref.name}${why} not found`);
+  throw new StowageError(
+    'NOT_FOUND',
+    `${kind} "${ref.name}" in namespace "${ref.namespace}"${why} not found`,
+  );
 }
+
+/** What a Repository's storage Secret is to it, for messages. */
+export const storageSecretRole = (repository: string) =>
+  `spec.backend.storageSecretName of Repository "${repository}"`;
 
 /** A Repository and its storage Secret (which holds RESTIC_PASSWORD), both required. */
 export async function requireRepository(
@@ -40,6 +47,6 @@ export async function requireRepository(
     );
   }
   const secretRef = { namespace: ref.namespace, name: secretName };
-  const secret = await requireObject(store, 'Secret', secretRef, `storage secret of Repository ${ref.name}`);
+  const secret = await requireObject(store, 'Secret', secretRef, storageSecretRole(ref.name));
   return { repository, secret };
 }

@@ -2,6 +2,7 @@
  * Target identity (stash-spec §1.5): which target of a session status an invoker's target is. One
  * comparison for every caller — the controllers, the update-status step and the metrics.
  */
+import { namespaceOf } from '../api/well-known.ts';
 import type { TargetRef } from '../api/index.ts';
 
 /** Exact match on apiVersion, kind, namespace and name (absent and "" are the same). */
@@ -26,6 +27,6 @@ export function targetRefOf(invoker: Invoker): Required<TargetRef> {
     apiVersion: ref.apiVersion ?? 'appcatalog.appscode.com/v1alpha1',
     kind: ref.kind ?? 'AppBinding',
     name: ref.name ?? '',
-    namespace: ref.namespace || invoker.metadata.namespace || 'default',
+    namespace: ref.namespace || namespaceOf(invoker),
   };
 }

@@ -4,6 +4,7 @@
  * Kubernetes one for the kubectl plugin), writes the backend's secret files (0600) into a private
  * temp folder and returns a Restic bound to it. `dispose` removes the folder and the secrets in it.
  */
+import { requireRepository } from '../../controllers/required-objects.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,6 @@ import { secretValues, type ObjectOf } from '../../api/index.ts';
 import { connectBackend } from '../../backends/index.ts';
 import type { Store } from '../../controllers/store.ts';
 import { Restic } from '../../engine/restic.ts';
-import { StowageError } from '../../errors.ts';
 
 export interface RepositoryAccess {
   store: Store;
@@ -33,32 +33,12 @@ export interface OpenedRepository {
   dispose(): Promise<void>;
 }
 
-const describeRef = (ref: RepositoryRef): string =>
-  `Repository "${ref.name}" in namespace "${ref.namespace}"`;
-
 async function openRepository(
   access: RepositoryAccess,
   ref: RepositoryRef,
   o: { extraResticArgs?: readonly string[] } = {},
 ): Promise<OpenedRepository> {
-  const repository = await access.store.get('Repository', ref.namespace, ref.name);
-  if (!repository)
-    throw new StowageError(
-      'NOT_FOUND',
-      `${describeRef(ref)} not found; list them with: stowage get repository -n ${ref.namespace}`,
-    );
-  const secretName = repository.spec.backend.storageSecretName;
-  if (!secretName)
-    throw new StowageError(
-      'INVALID_INPUT',
-      `${describeRef(ref)}: spec.backend.storageSecretName is empty; it must name the Secret holding RESTIC_PASSWORD`,
-    );
-  const secret = await access.store.get('Secret', ref.namespace, secretName);
-  if (!secret)
-    throw new StowageError(
-      'NOT_FOUND',
-      `Secret "${secretName}" in namespace "${ref.namespace}" (spec.backend.storageSecretName of Repository "${ref.name}") not found`,
-    );
+  const { repository, secret } = await requireRepository(access.store, ref);
   const scratch = await mkdtemp(join(tmpdir(), 'stowage-cli-'));
   try {
     const connected = await connectBackend(repository.spec.backend, secretValues(secret), {

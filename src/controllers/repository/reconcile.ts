@@ -21,7 +21,7 @@ import { isWipeOutProvider, wipeOutLocation, wipeOutRepository } from '../../bac
 import { errorMessage } from '../../errors.ts';
 import { done, requeueAfter, type ControllerContext, type ReconcileResult } from '../context.ts';
 import { recordEvent } from '../events.ts';
-import { requireObject } from '../required-objects.ts';
+import { requireObject, storageSecretRole } from '../required-objects.ts';
 import { withoutReconcileFailure } from '../report-failure.ts';
 import { namespaceOf } from '../../api/well-known.ts';
 
@@ -160,7 +160,7 @@ async function storageSecret(ctx: ControllerContext, repo: Repository): Promise<
   if (!name) return {};
   const ref = { namespace: namespaceOf(repo), name };
   return secretValues(
-    await requireObject(ctx.store, 'Secret', ref, `storage secret of Repository ${repo.metadata.name}`),
+    await requireObject(ctx.store, 'Secret', ref, storageSecretRole(repo.metadata.name ?? '')),
   );
 }
 

@@ -1,15 +1,12 @@
 /** argv of `restic forget` from a retention policy. */
+import { RETENTION_KEEP_COUNTS } from '../../core/retention.ts';
 import type { RetentionFlags } from '../types.ts';
 import { repeated } from './common.ts';
 
-const keepFlags = [
-  ['keepLast', '--keep-last'],
-  ['keepHourly', '--keep-hourly'],
-  ['keepDaily', '--keep-daily'],
-  ['keepWeekly', '--keep-weekly'],
-  ['keepMonthly', '--keep-monthly'],
-  ['keepYearly', '--keep-yearly'],
-] as const;
+/** keepLast → --keep-last, … */
+const keepFlags = RETENTION_KEEP_COUNTS.map(
+  (k) => [k, `--keep-${k.slice('keep'.length).toLowerCase()}`] as const,
+);
 
 /** True when the policy keeps something; restic refuses `forget` without any keep rule. */
 export function hasKeepRule(flags: RetentionFlags): boolean {

@@ -12,7 +12,14 @@
  */
 import { randomInt } from 'node:crypto';
 import type { V1Secret } from '@kubernetes/client-node';
-import { kinds, parseObject, type KindInfo, type KindName, type ObjectOf } from '../../api/index.ts';
+import {
+  kinds,
+  parseObject,
+  type KindInfo,
+  type KindName,
+  type ObjectOf,
+  type StatusOf,
+} from '../../api/index.ts';
 import type { ListOptions, Store, StowageEvent } from '../../controllers/store.ts';
 import { StowageError } from '../../errors.ts';
 import { eventManifest, eventTimeKey, fromEventManifest } from './event-manifest.ts';
@@ -31,7 +38,6 @@ export interface KubeStoreOptions {
 }
 
 type Raw = Record<string, unknown> & { metadata?: Record<string, unknown> };
-type StatusOf<K extends KindName> = ObjectOf<K>['status' & keyof ObjectOf<K>];
 
 const labelSelector = (labels: Record<string, string> | undefined): string | undefined =>
   labels && Object.keys(labels).length

@@ -2,9 +2,10 @@
  * What the unit tests of the Kubernetes runtime share: the operator image, a BackupConfiguration of
  * a database behind an AppBinding, and the owner references of what an object controls. Tests only.
  */
+import { VERSION } from '../../version.ts';
 import type { ObjectMeta, ObjectOf } from '../../api/index.ts';
 
-export const IMAGE = 'ghcr.io/stowage/stowage:v0.1.0';
+export const IMAGE = `ghcr.io/stowage/stowage:v${VERSION}`;
 
 type BackupConfiguration = ObjectOf<'BackupConfiguration'>;
 

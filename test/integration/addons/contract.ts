@@ -15,6 +15,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AddonTarget, FolderAddon, StreamingAddon } from '../../../src/addons/addon.ts';
+import { ResticError } from '../../../src/engine/errors.ts';
 import { runPlan } from '../../../src/engine/run-plan.ts';
 import { StowageError } from '../../../src/errors.ts';
 import { tempDir, tempLocalRepo, type TempRepo } from '../../harness/restic.ts';
@@ -26,7 +27,7 @@ export interface AddonUnderTest {
   badCredentials(scratchDir: string): AddonTarget;
   /** A target whose dump starts (the database answers) and then fails. */
   failingDump(scratchDir: string): Promise<AddonTarget>;
-  /** How the database's refusal of the bad password reads in the dump program's error. */
+  /** How the database's refusal of the bad password reads in what the dump program printed. */
   refusal: RegExp;
   /** Writes the data set the round trip must bring back. */
   seed(): Promise<void>;
@@ -130,8 +131,11 @@ export function addonContract(
           () => undefined,
           (e: unknown) => e,
         );
-      expect(failed).toBeInstanceOf(StowageError);
-      expect((failed as StowageError).message).toMatch(under.refusal);
+      expect(failed).toBeInstanceOf(ResticError);
+      // restic's message names the failed command; the program's own words are in its stderr.
+      const printed = (failed as ResticError).stderrTail;
+      expect(printed).toMatch(under.refusal);
+      if (bad.credentials.password) expect(printed).not.toContain(bad.credentials.password);
       expect(await snapshots()).toBe(before);
 
       const restore = await addon.planRestore(bad);

@@ -177,7 +177,9 @@ describe('Repository reconcile: finalizer and wipeOut', () => {
     expect(await reconcileRepository(ctx, ns, 'repo')).toEqual({ requeueAfterMs: WIPE_OUT_RETRY_MS });
     expect(calls).toEqual([]);
     expect(await store.get('Repository', ns, 'repo')).toBeDefined();
-    expect((await eventsOf(store))[0]?.message).toContain('Secret demo/s3-secret (storage secret of Repository repo) not found');
+    expect((await eventsOf(store))[0]?.message).toContain(
+      'Secret "s3-secret" in namespace "demo" (spec.backend.storageSecretName of Repository "repo") not found',
+    );
   });
 
   it('setting wipeOut to false on a Repository stuck in deletion lets it go without wiping', async () => {
