@@ -4,6 +4,7 @@
  * as KubeDB writes it) unless one is named; the session leaves `spec.task` empty in that case, as
  * Stash's documented RestoreSessions do, so the controller resolves the same Task.
  */
+import { requireObject } from '../../controllers/required-objects.ts';
 import type { ObjectOf } from '../../api/index.ts';
 import type { Store } from '../../controllers/store.ts';
 import { resolveAddonInfo } from '../../core/resolve-task.ts';
@@ -34,18 +35,13 @@ export interface PreparedRestore {
 
 export async function prepareRestoreSession(store: Store, r: RestoreRequest): Promise<PreparedRestore> {
   const repoNs = r.repositoryNamespace ?? r.namespace;
-  const repository = await store.get('Repository', repoNs, r.repository);
-  if (!repository)
-    throw new StowageError(
-      'NOT_FOUND',
-      `--from: Repository "${r.repository}" not found in namespace "${repoNs}"; list them with: stowage get repository -n ${repoNs}`,
-    );
-  const appBinding = await store.get('AppBinding', r.namespace, r.appBinding);
-  if (!appBinding)
-    throw new StowageError(
-      'NOT_FOUND',
-      `--to: AppBinding "${r.appBinding}" not found in namespace "${r.namespace}"; list them with: stowage get appbinding -n ${r.namespace}`,
-    );
+  await requireObject(store, 'Repository', { namespace: repoNs, name: r.repository }, '--from');
+  const appBinding = await requireObject(
+    store,
+    'AppBinding',
+    { namespace: r.namespace, name: r.appBinding },
+    '--to',
+  );
   const task = r.task ?? resolveAddonInfo(appBinding, undefined).restoreTask.name;
   if (!task)
     throw new StowageError(

@@ -25,8 +25,8 @@ export interface AddonUnderTest {
   target(scratchDir: string): AddonTarget;
   /** The same target with a password the database refuses. */
   badCredentials(scratchDir: string): AddonTarget;
-  /** A target whose dump starts (the database answers) and then fails. */
-  failingDump(scratchDir: string): Promise<AddonTarget>;
+  /** A target whose dump starts (the database answers) and then fails, and how its failure reads. */
+  failingDump(scratchDir: string): Promise<{ target: AddonTarget; failure: RegExp }>;
   /** How the database's refusal of the bad password reads in what the dump program printed. */
   refusal: RegExp;
   /** Writes the data set the round trip must bring back. */
@@ -104,10 +104,14 @@ export function addonContract(
 
     it('leaves no snapshot when the dump fails half-way', async () => {
       const before = await snapshots();
-      const plan = await addon.planBackup(await under.failingDump(scratch.dir));
-      await expect(
-        repo.restic.backupFromCommand({ plan, filename: plan.filename, host: HOST }),
-      ).rejects.toBeInstanceOf(StowageError);
+      const failing = await under.failingDump(scratch.dir);
+      const plan = await addon.planBackup(failing.target);
+      const failed = await repo.restic.backupFromCommand({ plan, filename: plan.filename, host: HOST }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(failed).toBeInstanceOf(ResticError);
+      expect((failed as ResticError).stderrTail).toMatch(failing.failure);
       expect(await snapshots()).toBe(before);
     });
 

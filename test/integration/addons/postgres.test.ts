@@ -69,7 +69,11 @@ addonContract('postgres', addon, () =>
     target: (dir) => target(dir),
     badCredentials: (dir) => target(dir, { password: 'wrong' }),
     // pg_dump of "shop" goes out, then the missing database fails the program.
-    failingDump: (dir) => Promise.resolve(target(dir, { params: { databases: 'shop,missing' } })),
+    failingDump: (dir) =>
+      Promise.resolve({
+        target: target(dir, { params: { databases: 'shop,missing' } }),
+        failure: /database "missing" does not exist/,
+      }),
     refusal: /password authentication failed for user/,
     seed: () => seedDatabases(pgServer.superuserUrl, { databases: DATABASES, tables: 3, rows: 500 }),
     contents: () => tableChecksums(pgServer.superuserUrl),

@@ -52,9 +52,13 @@ export function searchUnderTest(engine: SearchEngine): AddonUnderTest {
         TINY_WINDOW,
         Array.from({ length: 20 }, (_, n) => ({ id: `t${n}`, source: `{"n":${n}}` })),
       );
-      return target(dir, engine.secure.password, [`--include=${TINY_WINDOW}`]);
+      return {
+        target: target(dir, engine.secure.password, [`--include=${TINY_WINDOW}`]),
+        // search_after pages (Result window) or a scroll's first page (Batch size)
+        failure: /(Result window|Batch size) is too large/,
+      };
     },
-    refusal: /^error: .*HTTP 401.*check the user name and password/m,
+    refusal: /error: .*HTTP 401.*check the user name and password/,
     async seed() {
       await call('PUT', `/${ORDERS}`, {
         settings: {

@@ -446,12 +446,12 @@ describe('stowage object commands', () => {
         [
           ['restore', '--from', 'nope', '--to', 'sample-postgres', '-n', NS],
           3,
-          '--from: Repository "nope" not found in namespace "demo"',
+          'Repository "nope" in namespace "demo" (--from) not found',
         ],
         [
           ['restore', '--from', 'local-repo', '--to', 'nope', '-n', NS],
           3,
-          '--to: AppBinding "nope" not found in namespace "demo"',
+          'AppBinding "nope" in namespace "demo" (--to) not found',
         ],
         [restore('--snapshot', 'x/y'), 2, '--snapshot "x/y" is not a snapshot id'],
         [restore('--task', 'nope-task'), 3, 'Task "nope-task" (--task) is not installed'],
