@@ -8,7 +8,6 @@ import {
   BackupSessionCondition as SC,
   BackupSessionReason as SR,
   getCondition,
-  isConditionTrue,
 } from '../../core/conditions.ts';
 import { historyToDelete, sortNewestFirst } from '../../core/schedule-skip.ts';
 import { targetRefOf } from '../../core/target-ref.ts';
@@ -23,7 +22,7 @@ type Bc = ObjectOf<'BackupConfiguration'>;
 
 export async function finalize(ctx: ControllerContext, session: Session, bc: Bc): Promise<ReconcileResult> {
   if (!getCondition(session.status?.conditions, SC.BackupHistoryCleaned))
-    await cleanupHistory(ctx, session, bc);
+    await cleanupHistory(ctx, session, bc, 'completed');
   const fresh =
     (await ctx.store.get('BackupSession', namespaceOf(session), session.metadata.name ?? '')) ?? session;
   const ref = targetRefOf(bc);
@@ -37,14 +36,20 @@ export async function finalize(ctx: ControllerContext, session: Session, bc: Bc)
   return done;
 }
 
-/** Deletes the sessions backupHistoryLimit no longer keeps; BackupHistoryCleaned says how it went. */
-export async function cleanupHistory(ctx: ControllerContext, session: Session, bc: Bc): Promise<void> {
+/**
+ * Deletes the sessions backupHistoryLimit no longer keeps; BackupHistoryCleaned says how it went.
+ * `outcome` says what this session is: a completed backup counts as the last completed one even
+ * before its phase is written; a skipped session is no backup and must not displace the last real one.
+ */
+export async function cleanupHistory(
+  ctx: ControllerContext,
+  session: Session,
+  bc: Bc,
+  outcome: 'completed' | 'skipped',
+): Promise<void> {
   let cleaned: Condition;
   try {
-    // A skipped session is not a completed backup: it must not displace the last real one.
-    const completing = isConditionTrue(session.status?.conditions, SC.BackupSkipped)
-      ? undefined
-      : session.metadata.name;
+    const completing = outcome === 'completed' ? session.metadata.name : undefined;
     const newestFirst = sortNewestFirst(await invokerSessions(ctx, bc));
     for (const old of historyToDelete(newestFirst, bc.spec.backupHistoryLimit, completing)) {
       if (old.metadata.name !== session.metadata.name)

@@ -51,7 +51,7 @@ export async function reconcileBackupSession(
       return stopAtDeadline(ctx, session, bc.spec.timeOut);
     case 'start':
       if (await skipIfNeeded(ctx, session, bc)) {
-        await cleanupHistory(ctx, session, bc);
+        await cleanupHistory(ctx, session, bc, 'skipped');
         return done;
       }
       return startJob(ctx, session, bc);

@@ -129,4 +129,22 @@ describe('BackupSession reconcile', () => {
     });
     expect(world.executor.jobs.size).toBe(0);
   });
+
+  it('given a skipped session, when history is cleaned, then the last completed backup is kept (a skip is no backup)', async () => {
+    const { ctx, store, executor, bc } = await readyWorld();
+    const done = await createBackupSession(store, bc, { now: new Date('2026-11-25T10:00:00Z') });
+    await reconcileBackupSession(ctx, ns, done.metadata.name!);
+    executor.states.set(`${ns}/stash-backup-${done.metadata.name}-0`, { phase: 'Failed', reason: 'exit 1' });
+    for (let i = 0; i < 3; i++) await reconcileBackupSession(ctx, ns, done.metadata.name!);
+    expect((await store.get('BackupSession', ns, done.metadata.name!))?.status?.phase).toBe('Failed');
+    const running = await createBackupSession(store, bc, { now: new Date('2026-11-25T10:01:00Z') });
+    await reconcileBackupSession(ctx, ns, running.metadata.name!);
+    const skipped = await createBackupSession(store, bc, { now: new Date('2026-11-25T10:02:00Z') });
+    await reconcileBackupSession(ctx, ns, skipped.metadata.name!);
+    expect((await store.get('BackupSession', ns, skipped.metadata.name!))?.status?.phase).toBe('Skipped');
+    // backupHistoryLimit 1 keeps the skipped one; the completed one survives as the last completed.
+    expect((await store.list('BackupSession', { namespace: ns })).map((x) => x.metadata.name).sort()).toEqual(
+      [done, running, skipped].map((x) => x.metadata.name).sort(),
+    );
+  });
 });
