@@ -16,7 +16,8 @@ import {
   withDatabase,
   type PostgresServer,
 } from '../harness/postgres.ts';
-import { render, repoRoot, Stowage } from '../harness/stowage.ts';
+import { repoRoot } from '../harness/bin.ts';
+import { render, Stowage } from '../harness/stowage.ts';
 import { waitFor } from '../harness/wait.ts';
 import { expectRepositoryHolds, expectSucceededBackup } from './scenarios/backup.ts';
 import { condition } from './support/conditions.ts';

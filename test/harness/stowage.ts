@@ -32,9 +32,6 @@ import { resticBinary } from './restic.ts';
 import { StowageRuntime } from './runtime.ts';
 import { WaitAborted, waitFor } from './wait.ts';
 
-// integration/kubernetes/operator.test.ts reads these from here.
-export { repoRoot, stowageBin } from './bin.ts';
-
 export interface StowageOptions {
   /** STOWAGE_PUSHGATEWAY_URL for serve and its jobs. */
   pushgatewayUrl?: string;

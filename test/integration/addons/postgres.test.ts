@@ -9,21 +9,13 @@ import type { AppBinding } from '../../../src/api/index.ts';
 import type { AddonTarget } from '../../../src/addons/addon.ts';
 import { createPostgresAddon } from '../../../src/addons/postgres/index.ts';
 import { tempDir, tempLocalRepo, type TempRepo } from '../../harness/restic.ts';
-import {
-  listDatabases,
-  postgresBinDir,
-  seedDatabases,
-  startPostgres,
-  tableChecksums,
-  withClient,
-  withDatabase,
-  type PostgresServer,
-} from '../../harness/postgres.ts';
+import * as pgHarness from '../../harness/postgres.ts';
+import { DEFAULT_HOST } from '../../../src/core/hostname.ts';
 import { addonContract } from './contract.ts';
 
 const DATABASES = ['shop', 'crm', 'logs'];
 
-let pgServer: PostgresServer;
+let pgServer: pgHarness.PostgresServer;
 
 function target(scratchDir: string, over: Partial<AddonTarget> & { password?: string } = {}): AddonTarget {
   const appBinding: AppBinding = {
@@ -48,16 +40,16 @@ function target(scratchDir: string, over: Partial<AddonTarget> & { password?: st
   };
 }
 
-const addon = createPostgresAddon({ binDir: await postgresBinDir() });
+const addon = createPostgresAddon({ binDir: await pgHarness.postgresBinDir() });
 
 async function dropDatabases(names: string[]): Promise<void> {
-  await withClient(pgServer.superuserUrl, async (c) => {
+  await pgHarness.withClient(pgServer.superuserUrl, async (c) => {
     for (const n of names) await c.query(`drop database if exists "${n}" with (force)`);
   });
 }
 
 beforeAll(async () => {
-  pgServer = await startPostgres();
+  pgServer = await pgHarness.startPostgres();
 });
 
 afterAll(async () => {
@@ -75,8 +67,9 @@ addonContract('postgres', addon, () =>
         failure: /database "missing" does not exist/,
       }),
     refusal: /password authentication failed for user/,
-    seed: () => seedDatabases(pgServer.superuserUrl, { databases: DATABASES, tables: 3, rows: 500 }),
-    contents: () => tableChecksums(pgServer.superuserUrl),
+    seed: () =>
+      pgHarness.seedDatabases(pgServer.superuserUrl, { databases: DATABASES, tables: 3, rows: 500 }),
+    contents: () => pgHarness.tableChecksums(pgServer.superuserUrl),
     drop: () => dropDatabases(DATABASES),
     cleanup: async () => {},
   }),
@@ -90,7 +83,7 @@ describe('postgres addon with restic', () => {
     repo = await tempLocalRepo();
     await repo.restic.init();
     scratch = await tempDir('stowage-pg-it-');
-    await seedDatabases(pgServer.superuserUrl, { databases: DATABASES, tables: 3, rows: 500 });
+    await pgHarness.seedDatabases(pgServer.superuserUrl, { databases: DATABASES, tables: 3, rows: 500 });
   });
   afterAll(async () => {
     await repo?.cleanup();
@@ -99,33 +92,33 @@ describe('postgres addon with restic', () => {
 
   async function backup(over: Partial<AddonTarget> = {}): Promise<void> {
     const plan = await addon.planBackup(target(scratch.dir, over));
-    await repo.restic.backupFromCommand({ plan, filename: plan.filename, host: 'host-0' });
+    await repo.restic.backupFromCommand({ plan, filename: plan.filename, host: DEFAULT_HOST });
   }
 
   async function restore(over: Partial<AddonTarget> = {}): Promise<void> {
     const plan = await addon.planRestore(target(scratch.dir, over));
-    await repo.restic.dumpToCommand({ host: 'host-0', filename: plan.filename, plan });
+    await repo.restic.dumpToCommand({ host: DEFAULT_HOST, filename: plan.filename, plan });
   }
 
   it('restores over existing databases too (the dump drops and recreates them)', async () => {
-    const before = await tableChecksums(pgServer.superuserUrl);
+    const before = await pgHarness.tableChecksums(pgServer.superuserUrl);
     await backup();
-    await withClient(withDatabase(pgServer.superuserUrl, 'shop'), (c) =>
+    await pgHarness.withClient(pgHarness.withDatabase(pgServer.superuserUrl, 'shop'), (c) =>
       c.query('delete from public.items_1 where id % 2 = 0'),
     );
     await restore();
-    expect(await tableChecksums(pgServer.superuserUrl)).toEqual(before);
+    expect(await pgHarness.tableChecksums(pgServer.superuserUrl)).toEqual(before);
   });
 
   it('backs up only the selected databases and restores only those', async () => {
-    const before = await tableChecksums(pgServer.superuserUrl);
+    const before = await pgHarness.tableChecksums(pgServer.superuserUrl);
     await backup({ params: { databases: 'shop,crm' } });
 
     await dropDatabases(DATABASES);
     await restore({ params: { databases: 'shop,crm' } });
 
-    expect(await listDatabases(pgServer.superuserUrl)).toEqual(['crm', 'postgres', 'shop']);
+    expect(await pgHarness.listDatabases(pgServer.superuserUrl)).toEqual(['crm', 'postgres', 'shop']);
     const want = Object.fromEntries(Object.entries(before).filter(([k]) => !k.startsWith('logs.')));
-    expect(await tableChecksums(pgServer.superuserUrl)).toEqual(want);
+    expect(await pgHarness.tableChecksums(pgServer.superuserUrl)).toEqual(want);
   });
 });

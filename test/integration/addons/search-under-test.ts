@@ -54,8 +54,8 @@ export function searchUnderTest(engine: SearchEngine): AddonUnderTest {
       );
       return {
         target: target(dir, engine.secure.password, [`--include=${TINY_WINDOW}`]),
-        // search_after pages (Result window) or a scroll's first page (Batch size)
-        failure: /(Result window|Batch size) is too large/,
+        // the cluster refuses the first page: larger than the index's result window
+        failure: /_search → HTTP 400/,
       };
     },
     refusal: /error: .*HTTP 401.*check the user name and password/,

@@ -4,6 +4,7 @@
  * and a KubeStore over the harness kubeconfig, a fresh namespace per test, and a polling helper.
  * (No vitest here: bench/ and the e2e harness import this file too; the hooks are in kube-env-hooks.ts.)
  */
+import { waitFor } from '../../harness/wait.ts';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -80,18 +81,8 @@ export function inNamespace<T extends { metadata: { namespace?: string } }>(name
 }
 
 /** Polls `fn` every 200 ms until it returns something other than undefined. */
-export async function eventually<T>(
-  what: string,
-  fn: () => Promise<T | undefined>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+export function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  return waitFor(what, fn, { timeoutMs, intervalMs: 200 });
 }
 
 /** The namespaced lists eventuallyCollected can read, by kind. */

@@ -18,7 +18,7 @@ import { parseAllDocuments } from 'yaml';
 import type { KindName, ObjectOf } from '../../../src/api/index.ts';
 import type { KubeStore } from '../../../src/runtime/kubernetes/kube-store.ts';
 import { freePort } from '../../harness/process.ts';
-import { repoRoot, stowageBin } from '../../harness/stowage.ts';
+import { repoRoot, stowageBin } from '../../harness/bin.ts';
 import { appBinding, backupConfiguration, repository, secret } from '../../unit/controllers/fixtures.ts';
 import { useKubeTestEnv } from './kube-env-hooks.ts';
 import { eventually, inNamespace, newNamespace } from './kube-support.ts';
