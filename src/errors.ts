@@ -20,7 +20,11 @@ interface CodeInfo {
 }
 
 const invalid = (reason: string): CodeInfo => ({ exit: ExitCode.InvalidInput, retryable: false, reason });
-const failed = (reason: string, retryable = false): CodeInfo => ({ exit: ExitCode.Failed, retryable, reason });
+const failed = (reason: string, retryable = false): CodeInfo => ({
+  exit: ExitCode.Failed,
+  retryable,
+  reason,
+});
 const notFound = (reason: string): CodeInfo => ({ exit: ExitCode.NotFound, retryable: false, reason });
 const busy = (reason: string): CodeInfo => ({ exit: ExitCode.Busy, retryable: true, reason });
 

@@ -10,7 +10,6 @@ import type { CliContext } from './context.ts';
 import { createProgressView } from './progress.ts';
 import type { SessionKind, SessionProgressSource } from './session-progress.ts';
 
-
 export interface WaitOptions {
   timeoutSeconds: number;
   progress?: SessionProgressSource;

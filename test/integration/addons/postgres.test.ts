@@ -40,6 +40,9 @@ function target(scratchDir: string, over: Partial<AddonTarget> & { password?: st
   };
 }
 
+const seed = () =>
+  pgHarness.seedDatabases(pgServer.superuserUrl, { databases: DATABASES, tables: 3, rows: 500 });
+
 const addon = createPostgresAddon({ binDir: await pgHarness.postgresBinDir() });
 
 async function dropDatabases(names: string[]): Promise<void> {
@@ -83,7 +86,7 @@ describe('postgres addon with restic', () => {
     repo = await tempLocalRepo();
     await repo.restic.init();
     scratch = await tempDir('stowage-pg-it-');
-    await pgHarness.seedDatabases(pgServer.superuserUrl, { databases: DATABASES, tables: 3, rows: 500 });
+    await seed();
   });
   afterAll(async () => {
     await repo?.cleanup();

@@ -81,7 +81,11 @@ export function inNamespace<T extends { metadata: { namespace?: string } }>(name
 }
 
 /** Polls `fn` every 200 ms until it returns something other than undefined. */
-export function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+export function eventually<T>(
+  what: string,
+  fn: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+): Promise<T> {
   return waitFor(what, fn, { timeoutMs, intervalMs: 200 });
 }
 
