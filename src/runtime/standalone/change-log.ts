@@ -15,7 +15,10 @@ export interface StoreChange {
   object: AnyObject;
 }
 
-/** Entries kept behind the newest one read: enough for a watcher that fell behind a moment. */
+/**
+ * Entries kept behind the newest: enough for a watcher that fell behind a moment (one further
+ * behind catches up by its resync), and a bound on the file when nobody watches.
+ */
 const KEPT = 10_000;
 
 export class ChangeLog {
@@ -32,6 +35,7 @@ export class ChangeLog {
         'INSERT INTO changes (resource_version, kind, namespace, name, change, body) VALUES (?, ?, ?, ?, ?, ?)',
       )
       .run(resourceVersion, kind, namespace, obj.metadata.name ?? '', change, JSON.stringify(obj));
+    this.#db.prepare('DELETE FROM changes WHERE resource_version < ?').run(resourceVersion - KEPT);
   }
 
   /** The newest entry's resource version (0: none). */
@@ -42,16 +46,13 @@ export class ChangeLog {
     return row.rv ?? 0;
   }
 
-  /** The entries after `resourceVersion`, oldest first; drops those far behind them. */
+  /** The entries after `resourceVersion`, oldest first. */
   since(resourceVersion: number): Array<StoreChange & { resourceVersion: number }> {
     const rows = this.#db
       .prepare(
         'SELECT resource_version AS rv, kind, change, body FROM changes WHERE resource_version > ? ORDER BY resource_version',
       )
       .all(resourceVersion) as unknown as Array<{ rv: number; kind: KindName; change: Change; body: string }>;
-    const newest = rows.at(-1)?.rv;
-    if (newest !== undefined)
-      this.#db.prepare('DELETE FROM changes WHERE resource_version < ?').run(newest - KEPT);
     return rows.map((r) => ({
       resourceVersion: r.rv,
       kind: r.kind,

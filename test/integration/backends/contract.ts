@@ -17,7 +17,7 @@ export interface BackendUnderTest {
   /** Decoded storage Secret values (must include RESTIC_PASSWORD). */
   secret: Record<string, string>;
   /** The RESTIC_REPOSITORY string the backend must produce (checks the Stash format end to end). */
-  expectedRepository?: string | RegExp;
+  expectedRepository: string | RegExp;
   /** Test-only env the peer needs that no Secret would carry (e.g. an emulator host). */
   extraEnv?: Record<string, string>;
   /** Test-only restic flags an emulator needs (e.g. an explicit Azure access tier). */
@@ -69,7 +69,6 @@ export function backendContract(name: string, setup: () => Promise<BackendUnderT
     });
 
     it('builds the Stash repository string', () => {
-      if (under.expectedRepository === undefined) return;
       if (typeof under.expectedRepository === 'string') {
         expect(materialized.connection.repository).toBe(under.expectedRepository);
       } else {
