@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import { ValidationError, type FieldIssue } from '../errors.ts';
 import { apiVersionOf, kinds, type KindName } from './kinds.ts';
+import { objectNameIssues } from './object-name.ts';
 
 export type ObjectOf<K extends KindName> = z.infer<(typeof kinds)[K]['schema']>;
 export type AnyObject = { [K in KindName]: ObjectOf<K> }[KindName];
@@ -68,5 +69,12 @@ export function parseObject(raw: unknown, source?: string): AnyObject {
   if (!obj.metadata.name && !obj.metadata.generateName) {
     throw new ValidationError(subject, [{ path: 'metadata.name', message: 'a name is required' }]);
   }
+  const { name: objectName, generateName, namespace } = obj.metadata;
+  const nameIssues = objectNameIssues({
+    name: objectName,
+    generateName,
+    namespace: info.scope === 'Cluster' ? undefined : namespace,
+  });
+  if (nameIssues.length > 0) throw new ValidationError(subject, nameIssues);
   return obj;
 }

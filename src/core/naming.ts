@@ -3,8 +3,8 @@
  * Kubernetes caps names at 63 characters (a DNS label); CronJob names at 52, because the CronJob
  * controller appends an 11-character suffix to the Jobs it creates.
  */
+import { DNS1123_LABEL_MAX_LENGTH } from '../api/object-name.ts';
 
-const DNS1123_LABEL_MAX_LENGTH = 63;
 const CRONJOB_NAME_MAX_LENGTH = 52;
 
 function trimDashes(s: string): string {

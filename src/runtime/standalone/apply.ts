@@ -2,6 +2,7 @@
  * `apply` for the standalone runtime: create or update each object; one bad object never stops
  * the others. Status is never taken from a manifest (it is the controllers' to write).
  */
+import { mergeStringData } from './secret-data.ts';
 import type { AnyObject, ObjectOf } from '../../api/index.ts';
 import type { Store } from '../../controllers/store.ts';
 import { errorMessage } from '../../errors.ts';
@@ -52,7 +53,7 @@ export async function applyObjects(
           resourceVersion: undefined,
         },
       } as AnyObject;
-      const same = JSON.stringify(strip(merged)) === JSON.stringify(strip(cur));
+      const same = JSON.stringify(strip(mergeStringData(merged))) === JSON.stringify(strip(cur));
       if (same) {
         outcomes.push({ object: cur, source, action: 'unchanged' });
         continue;

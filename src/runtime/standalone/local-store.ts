@@ -1,26 +1,39 @@
 /**
- * Store over the embedded SQLite state. Objects are validated (and defaulted) by the api schemas on
- * every write, so what is stored is always a well-formed object. Deleting an object deletes what it
- * owns, as Kubernetes' garbage collector does with background propagation.
+ * Store over the embedded SQLite state, following the API server's rules (the Store contract,
+ * test/integration/store/contract.ts). Objects are validated (and defaulted) by the api schemas on
+ * every write, and a new object's name and namespace checked as the server checks them, so what is
+ * stored is always a well-formed object. As on the server, a cluster-scoped object has no
+ * namespace, a Secret's stringData is stored as base64 data, and only kinds with a status
+ * subresource take a status write. Deleting an object deletes what it owns, as Kubernetes'
+ * garbage collector does with background propagation.
  *
  * Every write also goes to the change log (change-log.ts) in its own transaction, whichever
  * process makes it; `watch()` follows the log, so the runtime learns of every change.
  *
  * Finalizers work as on the API server: deleting an object that has `metadata.finalizers` only sets
- * `metadata.deletionTimestamp` (once) and keeps it; the update that leaves the finalizers empty
- * removes it, and then what it owns. While an object is being deleted its deletionTimestamp cannot
- * be changed and no new finalizer can be added.
+ * `metadata.deletionTimestamp` (once, bumping generation) and keeps it; the update that leaves the
+ * finalizers empty removes it, and then what it owns. An update cannot set a deletionTimestamp;
+ * while an object is being deleted its deletionTimestamp cannot be changed and no new finalizer can
+ * be added.
  */
 /* eslint-disable @typescript-eslint/require-await -- node:sqlite is synchronous, but the Store
    contract is async: `async` turns a failed write into a rejection rather than a synchronous throw. */
 import { randomUUID } from 'node:crypto';
-import { kinds, parseObject, type AnyObject, type KindName, type ObjectOf } from '../../api/index.ts';
+import {
+  kinds,
+  parseObject,
+  type AnyObject,
+  type KindName,
+  type ObjectMeta,
+  type ObjectOf,
+} from '../../api/index.ts';
 import type { Change } from '../../controllers/controller.ts';
 import type { ListOptions, Store, StowageEvent } from '../../controllers/store.ts';
 import { ChangeLog, metadataChange, type StoreChange } from './change-log.ts';
-import { StowageError } from '../../errors.ts';
+import { StowageError, ValidationError } from '../../errors.ts';
 import { inTransaction, nextCounter, type StateDb } from './state-db.ts';
 import { DEFAULT_NAMESPACE } from '../../api/well-known.ts';
+import { mergeStringData } from './secret-data.ts';
 
 interface Row {
   body: string;
@@ -30,6 +43,44 @@ interface Row {
 const clusterScoped = (kind: KindName): boolean => kinds[kind].scope === 'Cluster';
 const nsOf = (kind: KindName, namespace: string | undefined): string =>
   clusterScoped(kind) ? '' : (namespace ?? DEFAULT_NAMESPACE);
+/** `Kind namespace/name`, or `Kind name` for a cluster-scoped object: how messages name an object. */
+const subject = (kind: KindName, namespace: string, name: string): string =>
+  `${kind} ${namespace ? `${namespace}/` : ''}${name}`;
+const KINDS_WITH_STATUS = (Object.keys(kinds) as KindName[]).filter((k) => kinds[k].hasStatus);
+
+/**
+ * The object as this store keeps it: validated and defaulted, without a namespace when its kind
+ * is cluster-scoped, a Secret's stringData merged into data.
+ */
+function accepted<K extends KindName>(input: ObjectOf<K>): ObjectOf<K> {
+  const obj = mergeStringData(parseObject(structuredClone(input)));
+  if (!clusterScoped(obj.kind)) return obj as ObjectOf<K>;
+  const { namespace: _dropped, ...metadata } = obj.metadata;
+  return { ...obj, metadata } as ObjectOf<K>;
+}
+
+/**
+ * What an update may not do to deletion, as on the API server: start it (only a delete sets
+ * deletionTimestamp) or, once it began, add a finalizer.
+ */
+function checkDeletionUnchanged(what: string, current: ObjectMeta, wanted: ObjectMeta): void {
+  if (current.deletionTimestamp === undefined) {
+    if (wanted.deletionTimestamp === undefined) return;
+    throw new ValidationError(what, [
+      {
+        path: 'metadata.deletionTimestamp',
+        message: 'cannot be set by an update; delete the object to start its deletion',
+      },
+    ]);
+  }
+  const added = (wanted.finalizers ?? []).filter((f) => !(current.finalizers ?? []).includes(f));
+  if (added.length > 0) {
+    throw new StowageError(
+      'INVALID_INPUT',
+      `${what} is being deleted: no new finalizers can be added (${added.join(', ')})`,
+    );
+  }
+}
 
 function randomSuffix(): string {
   const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
@@ -103,17 +154,15 @@ export class LocalStore implements Store {
   }
 
   async create<K extends KindName>(input: ObjectOf<K>): Promise<ObjectOf<K>> {
-    const obj = parseObject(structuredClone(input)) as ObjectOf<K>;
+    const obj = accepted(input);
     const kind = obj.kind as K;
+    const meta = (obj as AnyObject).metadata;
+    const namespace = nsOf(kind, meta.namespace);
     const created = inTransaction(this.#db, () => {
-      const meta = obj.metadata;
-      const namespace = nsOf(kind, meta.namespace);
-      const name = meta.name ?? `${meta.generateName ?? ''}${randomSuffix()}`;
+      // An empty name with a generateName is generated, as the server does.
+      const name = meta.name || `${meta.generateName ?? ''}${randomSuffix()}`;
       if (this.getSync(kind, namespace, name)) {
-        throw new StowageError(
-          'ALREADY_EXISTS',
-          `${kind} ${namespace ? `${namespace}/` : ''}${name} already exists`,
-        );
+        throw new StowageError('ALREADY_EXISTS', `${subject(kind, namespace, name)} already exists`);
       }
       const rv = nextCounter(this.#db, 'resourceVersion');
       // The server's to set (by a delete), never the creator's.
@@ -138,28 +187,20 @@ export class LocalStore implements Store {
   }
 
   async update<K extends KindName>(input: ObjectOf<K>): Promise<ObjectOf<K>> {
-    const obj = parseObject(structuredClone(input)) as ObjectOf<K>;
+    const obj = accepted(input);
     const kind = obj.kind as K;
     const namespace = nsOf(kind, obj.metadata.namespace);
     const name = obj.metadata.name ?? '';
+    const what = subject(kind, namespace, name);
     const updated = inTransaction(this.#db, () => {
       const current = this.getSync(kind, namespace, name);
-      if (!current) throw new StowageError('NOT_FOUND', `${kind} ${namespace}/${name} not found`);
+      if (!current) throw new StowageError('NOT_FOUND', `${what} not found`);
       const cur = current as AnyObject;
       if (obj.metadata.resourceVersion && obj.metadata.resourceVersion !== cur.metadata.resourceVersion) {
-        throw new StowageError('CONFLICT', `${kind} ${namespace}/${name} was modified; retry`, {});
+        throw new StowageError('CONFLICT', `${what} was modified; retry`);
       }
+      checkDeletionUnchanged(what, cur.metadata, obj.metadata);
       const deleting = cur.metadata.deletionTimestamp;
-      const finalizers = obj.metadata.finalizers ?? [];
-      if (deleting !== undefined) {
-        const added = finalizers.filter((f) => !(cur.metadata.finalizers ?? []).includes(f));
-        if (added.length > 0) {
-          throw new StowageError(
-            'INVALID_INPUT',
-            `${kind} ${namespace}/${name} is being deleted: no new finalizers can be added (${added.join(', ')})`,
-          );
-        }
-      }
       const specChanged =
         JSON.stringify((obj as { spec?: unknown }).spec) !== JSON.stringify((cur as { spec?: unknown }).spec);
       const rv = nextCounter(this.#db, 'resourceVersion');
@@ -179,7 +220,8 @@ export class LocalStore implements Store {
       } as ObjectOf<K>;
       this.#write(kind, next, rv, specChanged ? 'spec' : metadataChange(cur, next as AnyObject));
       // The last finalizer of a deleted object is gone: now it really goes, with what it owns.
-      if (deleting !== undefined && finalizers.length === 0) this.#removeCascade(kind, namespace, name);
+      if (deleting !== undefined && (obj.metadata.finalizers ?? []).length === 0)
+        this.#removeCascade(kind, namespace, name);
       return next;
     });
     this.#drain();
@@ -193,10 +235,16 @@ export class LocalStore implements Store {
     mutate: (current: ObjectOf<K>) => ObjectOf<K>['status' & keyof ObjectOf<K>] | undefined,
   ): Promise<ObjectOf<K>> {
     const ns = nsOf(kind, namespace);
+    if (!kinds[kind].hasStatus) {
+      throw new StowageError(
+        'INVALID_INPUT',
+        `${subject(kind, ns, name)}: a ${kind} has no status subresource, so no status can be written (the kinds with one: ${KINDS_WITH_STATUS.join(', ')})`,
+      );
+    }
     let written = false;
     const result = inTransaction(this.#db, () => {
       const current = this.getSync(kind, ns, name);
-      if (!current) throw new StowageError('NOT_FOUND', `${kind} ${ns}/${name} not found`);
+      if (!current) throw new StowageError('NOT_FOUND', `${subject(kind, ns, name)} not found`);
       const status = mutate(structuredClone(current));
       if (status === undefined) return current;
       if (JSON.stringify(status) === JSON.stringify((current as { status?: unknown }).status)) return current;
@@ -261,12 +309,16 @@ export class LocalStore implements Store {
     }
   }
 
-  /** Inside a transaction: deletion begins (deletionTimestamp, set once); finalizers hold the object. */
+  /**
+   * Inside a transaction: deletion begins (deletionTimestamp, set once); finalizers hold the object.
+   * As on the API server the generation goes up: what the object is meant to be has changed.
+   */
   #markDeleted(kind: KindName, current: AnyObject): void {
     const rv = nextCounter(this.#db, 'resourceVersion');
     const metadata = {
       ...current.metadata,
       deletionTimestamp: this.#timestamp(),
+      generation: (current.metadata.generation ?? 1) + 1,
       resourceVersion: String(rv),
     };
     this.#write(kind, { ...current, metadata } as ObjectOf<KindName>, rv, 'spec');
@@ -305,9 +357,12 @@ export class LocalStore implements Store {
     return;
   }
 
+  /** Oldest first by the time each event carries (one given by its recorder is kept), then as recorded. */
   async listEvents(involved: { kind: string; namespace: string; name: string }): Promise<StowageEvent[]> {
     const rows = this.#db
-      .prepare('SELECT * FROM events WHERE kind = ? AND namespace = ? AND name = ? ORDER BY id')
+      .prepare(
+        "SELECT * FROM events WHERE kind = ? AND namespace = ? AND name = ? ORDER BY unixepoch(time, 'subsec'), id",
+      )
       .all(involved.kind, involved.namespace, involved.name) as unknown as Array<Record<string, string>>;
     return rows.map((r) => ({
       involvedObject: involved,

@@ -37,6 +37,8 @@ describe('stowage object commands', () => {
       const again = await sb.run(['apply', '-f', base]);
       expect(again.code).toBe(0);
       expect(again.stdout).toContain('backupconfiguration/pg-backup unchanged');
+      // A Secret written with stringData is stored as data: the same manifest is still unchanged.
+      expect(again.stdout).toContain('secret/repo-secret unchanged');
       const changed = {
         ...backupConfiguration(),
         spec: { ...backupConfiguration().spec, schedule: '0 3 * * *' },

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ValidationError } from '../../../src/errors.ts';
 import { LocalStore } from '../../../src/runtime/standalone/local-store.ts';
 import { openStateDb, type StateDb } from '../../../src/runtime/standalone/state-db.ts';
 import { waitFor } from '../../harness/wait.ts';
@@ -33,16 +34,6 @@ storeContract(
   },
   {
     everyNamespaceExists: true,
-    deviations: {
-      'invalid-name': 'the api schemas do not check that names are DNS subdomains',
-      'cluster-scoped-namespace': 'the namespace given on create is kept',
-      'secret-data': 'stringData is stored as given, not merged into data',
-      'status-subresource': 'updateStatus writes a status onto any kind',
-      'deletion-bumps-generation': 'a delete that only marks the object keeps its generation',
-      'deletion-timestamp-immutable':
-        'an update that sets deletionTimestamp is accepted (the field is ignored)',
-      'events-by-time': 'events are listed in the order they were recorded, whatever their time',
-    },
   },
 );
 
@@ -85,6 +76,26 @@ describe('LocalStore only', () => {
       source: 'x',
     });
     expect((await store.listEvents(involved))[0]?.time).toBe(now.toISOString());
+  });
+
+  it('refuses a namespace that is not a DNS label and a bad generateName, naming the object and the field', async () => {
+    const refused = async (write: Promise<unknown>) => {
+      const e = await write.then(
+        () => undefined,
+        (x: unknown) => x,
+      );
+      expect(e).toBeInstanceOf(ValidationError);
+      return e as ValidationError;
+    };
+    const badNamespace = await refused(store.create(secret('Demo_NS', 's')));
+    expect(badNamespace.issues.map((i) => i.path)).toEqual(['metadata.namespace']);
+    expect(badNamespace.message).toContain('Secret/s is invalid');
+    const badPrefix = await refused(
+      store.create(backupSession(NS, '', { name: undefined, generateName: 'Gen-' })),
+    );
+    expect(badPrefix.issues.map((i) => i.path)).toEqual(['metadata.generateName']);
+    expect(badPrefix.message).toContain('BackupSession/Gen-* is invalid');
+    expect(changes).toEqual([]);
   });
 
   it('reports each real write at once, by what changed; no-op and failed status writes report nothing', async () => {
