@@ -26,7 +26,6 @@ interface Stored {
   path: string;
 }
 
-const SNAPSHOT_FILENAME = 'dumpfile.sql';
 
 export function runBackupStep(ctx: StepContext, input: BackupStepInput): Promise<HostBackupStats> {
   const session = { namespace: input.namespace, name: input.backupSession };
@@ -59,7 +58,7 @@ async function backupFolder(ctx: StepContext, t: OpenedTarget, folder: InterimFo
 /** restic runs the dump itself and stores its stdout as one file. */
 async function backupStream(ctx: StepContext, t: OpenedTarget): Promise<Stored> {
   const plan = await t.addon.planBackup(t.target);
-  const filename = plan.filename || SNAPSHOT_FILENAME;
+  const filename = plan.filename;
   t.log.info({ command: plan.command[0], filename }, 'backup started');
   const summary = await withStaleLockRecovery(t.restic, t.log, () =>
     t.restic.backupFromCommand({

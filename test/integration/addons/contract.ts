@@ -52,6 +52,15 @@ export function addonContract(
     let scratch: { dir: string; cleanup(): Promise<void> };
     let seeded: unknown;
     const snapshots = async () => (await repo.restic.snapshots()).length;
+    /** The error restic fails with when it backs up the dump of `target`. */
+    const failedBackup = async (target: AddonTarget): Promise<ResticError> => {
+      const plan = await addon.planBackup(target);
+      const failed = await rejection(
+        repo.restic.backupFromCommand({ plan, filename: plan.filename, host: HOST }),
+      );
+      expect(failed).toBeInstanceOf(ResticError);
+      return failed as ResticError;
+    };
 
     beforeAll(async () => {
       under = await setup();
@@ -105,22 +114,13 @@ export function addonContract(
     it('leaves no snapshot when the dump fails half-way', async () => {
       const before = await snapshots();
       const failing = await under.failingDump(scratch.dir);
-      const plan = await addon.planBackup(failing.target);
-      const failed = await repo.restic.backupFromCommand({ plan, filename: plan.filename, host: HOST }).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(failed).toBeInstanceOf(ResticError);
-      expect((failed as ResticError).stderrTail).toMatch(failing.failure);
+      expect((await failedBackup(failing.target)).stderrTail).toMatch(failing.failure);
       expect(await snapshots()).toBe(before);
     });
 
     it('refuses bad credentials with an error naming the cause, and writes nothing', async () => {
       const bad = under.badCredentials(scratch.dir);
-      const waited = await addon.waitReady(bad, 30).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+      const waited = await rejection(addon.waitReady(bad, 30));
       expect(waited).toBeInstanceOf(StowageError);
       expect(waited).toMatchObject({ code: 'DATABASE_AUTH_FAILED', retryable: false });
       const message = (waited as StowageError).message;
@@ -128,16 +128,8 @@ export function addonContract(
       expect(message).not.toMatch(/\n\s+at /);
 
       const before = await snapshots();
-      const backup = await addon.planBackup(bad);
-      const failed = await repo.restic
-        .backupFromCommand({ plan: backup, filename: backup.filename, host: HOST })
-        .then(
-          () => undefined,
-          (e: unknown) => e,
-        );
-      expect(failed).toBeInstanceOf(ResticError);
       // restic's message names the failed command; the program's own words are in its stderr.
-      const printed = (failed as ResticError).stderrTail;
+      const printed = (await failedBackup(bad)).stderrTail;
       expect(printed).toMatch(under.refusal);
       if (bad.credentials.password) expect(printed).not.toContain(bad.credentials.password);
       expect(await snapshots()).toBe(before);
@@ -149,6 +141,14 @@ export function addonContract(
       expect(await under.contents()).toEqual(seeded);
     });
   });
+}
+
+/** What `promise` rejects with; undefined when it resolves. */
+function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
 }
 
 /** What a step passes on to the programs it runs: PATH and HOME. */

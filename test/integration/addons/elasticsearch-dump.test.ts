@@ -30,14 +30,8 @@ import {
 } from '../../../src/addons/elasticsearch/archive-format.ts';
 import { ASSIGNED_SETTINGS } from '../../../src/addons/elasticsearch/index-metadata.ts';
 import { runMultielasticdump } from '../../harness/elasticdump.ts';
-import { startRootShim } from '../../harness/es-root-shim.ts';
-import {
-  availableEngines,
-  engineRequest,
-  startSearchEngine,
-  type HttpResult,
-  type SearchEngine,
-} from '../../harness/search-engine.ts';
+import { availableEngines, startSearchEngine, type SearchEngine } from '../../harness/search-engine.ts';
+import { elasticdumpAccess, engineCall } from './engine-call.ts';
 import { runProgram, type ProgramRun } from './search-programs.ts';
 
 const SHOP = 'shop-orders';
@@ -134,14 +128,7 @@ describe.each(engines.map((e) => ({ ...e, name: `${e.kind} ${e.version}` })))(
     /** id → { routing, source text } of what was indexed, per index. */
     const indexed = new Map<string, Map<string, { routing: string | undefined; source: string }>>();
 
-    const call = async (method: string, path: string, body?: unknown): Promise<HttpResult> => {
-      const contentType = typeof body === 'string' ? 'application/x-ndjson' : undefined;
-      const res = await engineRequest(engine.url, method, path, { body, contentType, timeoutMs: 120_000 });
-      if (res.status < 200 || res.status > 299) {
-        throw new Error(`${method} ${path}: HTTP ${res.status}: ${res.body.slice(0, 2000)}`);
-      }
-      return res;
-    };
+    const call = (method: string, path: string, body?: unknown) => engineCall(engine, method, path, body);
     const typed = (properties: Record<string, unknown>) => (es6 ? { _doc: { properties } } : { properties });
     const typeMeta = es6 ? { _type: '_doc' } : {};
 
@@ -489,25 +476,18 @@ describe.each(engines.map((e) => ({ ...e, name: `${e.kind} ${e.version}` })))(
       if (hasComposable) expect(meta.map((m) => (m as { name?: string }).name)).toContain('stowage-it');
 
       await call('DELETE', `/${SHOP},${OTHER}`);
-      // ES 8's test distribution has no GET /, which every elasticdump child sends first: there it
-      // loads through a shim that answers it (plain HTTP; real clusters need none).
-      const shim =
-        kind === 'elasticsearch' && major >= 8 ? await startRootShim(engine.url, version) : undefined;
+      const access = await elasticdumpAccess(engine);
       try {
         await runMultielasticdump({
           direction: 'load',
           input: dir,
-          ...(shim
-            ? { output: shim.url }
-            : {
-                output: engine.secure.url,
-                auth: { username: engine.secure.username, password: engine.secure.password },
-                caFile: engine.secure.caFile,
-              }),
+          output: access.url,
+          auth: access.auth,
+          caFile: access.caFile,
           extraArgs: ['--includeType=data,mapping,settings,template,alias'],
         });
       } finally {
-        await shim?.close();
+        await access.close();
       }
       await call('POST', `/${SHOP},${OTHER}/_refresh`);
       const again = parseStream((await dumpOk([`--include=${SHOP},${OTHER}`])).stdout);

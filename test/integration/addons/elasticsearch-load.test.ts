@@ -26,9 +26,9 @@ import {
   type SearchEngine,
 } from '../../harness/search-engine.ts';
 import { runMultielasticdump } from '../../harness/elasticdump.ts';
-import { startRootShim } from '../../harness/es-root-shim.ts';
 import { createElasticsearchAddon } from '../../../src/addons/elasticsearch/index.ts';
 import { addonContract } from './contract.ts';
+import { elasticdumpAccess } from './engine-call.ts';
 import { searchUnderTest } from './search-under-test.ts';
 import { proxyEnv, runProgram, type ProgramRun } from './search-programs.ts';
 
@@ -448,9 +448,6 @@ describe.each(engines)('restore into %s', (_name, { kind, version }) => {
     expect((await api('GET', '/_template/stowage-legacy')).status).toBe(200);
   });
 
-  // Elasticsearch 8's integ-test zip has no `GET /`, which every elasticdump child sends first: there
-  // multielasticdump reads through a shim that answers it (plain HTTP; real clusters need none).
-  const needsRootShim = kind === 'elasticsearch' && version.startsWith('8.');
   it('restores a folder the real multielasticdump wrote, with equal documents', async () => {
     await deleteIndices('shop-orders', 'events-2024', 'empty-idx', 'other-idx');
     const data = buildStream({ kind, version }, { shopDocs: 200, eventDocs: 300 });
@@ -458,18 +455,14 @@ describe.each(engines)('restore into %s', (_name, { kind, version }) => {
     expect(loaded.code, loaded.stderr).toBe(0);
     const before = (await allDocs('shop-orders')).docs;
     const dir = await mkdtemp(join(tmpdir(), 'stowage-mdump-'));
-    const shim = needsRootShim ? await startRootShim(engine.url, engine.version) : undefined;
+    const access = await elasticdumpAccess(engine);
     try {
       await runMultielasticdump({
         direction: 'dump',
+        input: access.url,
         output: dir,
-        ...(shim
-          ? { input: shim.url }
-          : {
-              input: engine.secure.url,
-              auth: { username: engine.secure.username, password: engine.secure.password },
-              caFile: engine.secure.caFile,
-            }),
+        auth: access.auth,
+        caFile: access.caFile,
         extraArgs: [
           '--match=^(shop-orders|events-2024)$',
           '--includeType=data,mapping,alias,settings,template',
@@ -493,7 +486,7 @@ describe.each(engines)('restore into %s', (_name, { kind, version }) => {
       );
       expect(aliases.json['shop-orders']!.aliases).toMatchObject({ 'shop-red': { index_routing: 'r1' } });
     } finally {
-      await shim?.close();
+      await access.close();
       await rm(dir, { recursive: true, force: true });
     }
   });

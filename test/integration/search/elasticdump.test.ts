@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMultielasticdump } from '../../harness/elasticdump.ts';
-import { engineRequest, startSearchEngine, type SearchEngine } from '../../harness/search-engine.ts';
+import { startSearchEngine, type SearchEngine } from '../../harness/search-engine.ts';
+import { engineCall } from '../addons/engine-call.ts';
 
 const INDEX = 'shop-orders';
 const DOCS = 250; // more than --limit (100): several scroll pages and bulk batches
@@ -39,12 +40,7 @@ function sourceOf(i: number): Record<string, unknown> {
 }
 
 async function ok(engine: SearchEngine, method: string, path: string, body?: unknown): Promise<unknown> {
-  const res = await engineRequest(engine.url, method, path, {
-    body,
-    contentType: typeof body === 'string' ? 'application/x-ndjson' : undefined,
-  });
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${res.body.slice(0, 500)}`);
-  return res.json;
+  return (await engineCall(engine, method, path, body)).json;
 }
 
 async function allDocs(engine: SearchEngine): Promise<Doc[]> {
