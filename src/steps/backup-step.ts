@@ -26,7 +26,6 @@ interface Stored {
   path: string;
 }
 
-
 export function runBackupStep(ctx: StepContext, input: BackupStepInput): Promise<HostBackupStats> {
   const session = { namespace: input.namespace, name: input.backupSession };
   return runTargetStep(ctx, input, {
