@@ -8,6 +8,7 @@
  *   node hack/gen-catalog.ts && git diff --exit-code deploy/catalog
  * or `node hack/gen-catalog.ts --check`, which writes nothing and fails when a file would change.
  */
+import { SCRATCH_DIR } from '../src/core/job-volumes.ts';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
@@ -52,6 +53,8 @@ function updateStatusFunction(image: string): StashFunction {
         '--target-name=${TARGET_NAME:=}',
         '--target-namespace=${TARGET_NAMESPACE:=}',
         '--output-dir=${outputDir:=}',
+        // The Job's scratch volume (restic cache, secret files): mapped under the state folder in standalone.
+        `--scratch-dir=${SCRATCH_DIR}`,
         '--metrics-enabled=true',
         '--metrics-pushgateway-url=${PROMETHEUS_PUSHGATEWAY_URL:=}',
       ],

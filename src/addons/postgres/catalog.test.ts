@@ -41,4 +41,18 @@ describe('generated catalog files (deploy/catalog)', () => {
       }
     }
   });
+
+  it('give every step Function the scratch folder as a flag, so the standalone runner maps it under the state folder', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parseAllDocuments } = await import('yaml');
+    const { SCRATCH_DIR } = await import('../../core/job-volumes.ts');
+    for (const file of ['postgres.yaml', 'update-status.yaml']) {
+      const text = readFileSync(new URL(`../../../deploy/catalog/${file}`, import.meta.url), 'utf8');
+      const functions = parseAllDocuments(text)
+        .map((d) => d.toJS() as { kind: string; metadata: { name: string }; spec: { args?: string[] } })
+        .filter((o) => o.kind === 'Function');
+      for (const f of functions)
+        expect(f.spec.args, f.metadata.name).toContain(`--scratch-dir=${SCRATCH_DIR}`);
+    }
+  });
 });

@@ -3,7 +3,7 @@
  * build) shared by `serve` and the step processes it starts. WAL mode plus a busy timeout lets
  * several processes read and write; every read-modify-write runs in BEGIN IMMEDIATE.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 
@@ -49,7 +49,7 @@ CREATE TABLE IF NOT EXISTS changes (
 export type StateDb = DatabaseSync;
 
 export function openStateDb(file: string): StateDb {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  if (file !== ':memory:') makePrivate(file);
   const db = new DatabaseSync(file, { timeout: 15_000 });
   db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
   db.exec(schema);
@@ -76,4 +76,14 @@ export function nextCounter(db: StateDb, name: string): number {
   ).run(name);
   const row = db.prepare('SELECT value FROM counters WHERE name = ?').get(name) as { value: number };
   return row.value;
+}
+
+/**
+ * The state holds every Secret in clear: its folder is the owner's only (0700) and the database
+ * file 0600 before SQLite opens it — SQLite gives its -wal and -shm files the database file's mode.
+ */
+function makePrivate(file: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  closeSync(openSync(file, 'a', 0o600));
+  chmodSync(file, 0o600);
 }
