@@ -8,6 +8,7 @@
  * Output is deterministic (properties and required sorted, fixed key order) so CI can regenerate and diff:
  *   node hack/gen-crds.ts && git diff --exit-code deploy/crds
  */
+import { RETENTION_KEEP_COUNTS } from '../src/core/retention.ts';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
@@ -74,13 +75,8 @@ const celRules: Partial<Record<KindName, readonly CelRule[]>> = {
 };
 
 /** Integer fields that are int64 in Stash's Go types; every other integer is int32. */
-const INT64_FIELDS = new Set([
-  'keepLast',
-  'keepHourly',
-  'keepDaily',
-  'keepWeekly',
-  'keepMonthly',
-  'keepYearly',
+const INT64_FIELDS = new Set<string>([
+  ...RETENTION_KEEP_COUNTS,
   'observedGeneration',
   'generation',
   'snapshotCount',

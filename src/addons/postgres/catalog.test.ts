@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
+import { SCRATCH_DIR } from '../../core/job-volumes.ts';
 import { parseObject } from '../../api/validate.ts';
 import { POSTGRES_ADDON_VERSIONS, postgresCatalog } from './catalog.ts';
 
@@ -24,14 +27,17 @@ describe('postgres catalog', () => {
   });
 });
 
+/** The objects of a generated catalog file. */
+function catalogObjects(file: string): unknown[] {
+  const text = readFileSync(new URL(`../../../deploy/catalog/${file}`, import.meta.url), 'utf8');
+  return parseAllDocuments(text).map((d) => d.toJS() as unknown);
+}
+
 describe('generated catalog files (deploy/catalog)', () => {
   it('resolve with no variables set at all: every ${VAR} has a default', async () => {
-    const { readFileSync } = await import('node:fs');
-    const { parseAllDocuments } = await import('yaml');
     const { substituteObject } = await import('../../core/envsubst.ts');
     for (const file of ['postgres.yaml', 'update-status.yaml']) {
-      const text = readFileSync(new URL(`../../../deploy/catalog/${file}`, import.meta.url), 'utf8');
-      const docs = parseAllDocuments(text).map((d) => d.toJS() as unknown);
+      const docs = catalogObjects(file);
       expect(docs.length).toBeGreaterThan(0);
       for (const doc of docs) {
         const resolved = substituteObject(doc, {}) as { kind: string; spec: { image?: string } };
@@ -42,15 +48,11 @@ describe('generated catalog files (deploy/catalog)', () => {
     }
   });
 
-  it('give every step Function the scratch folder as a flag, so the standalone runner maps it under the state folder', async () => {
-    const { readFileSync } = await import('node:fs');
-    const { parseAllDocuments } = await import('yaml');
-    const { SCRATCH_DIR } = await import('../../core/job-volumes.ts');
+  it('give every step Function the scratch folder as a flag, so the standalone runner maps it under the state folder', () => {
     for (const file of ['postgres.yaml', 'update-status.yaml']) {
-      const text = readFileSync(new URL(`../../../deploy/catalog/${file}`, import.meta.url), 'utf8');
-      const functions = parseAllDocuments(text)
-        .map((d) => d.toJS() as { kind: string; metadata: { name: string }; spec: { args?: string[] } })
-        .filter((o) => o.kind === 'Function');
+      const functions = (
+        catalogObjects(file) as Array<{ kind: string; metadata: { name: string }; spec: { args?: string[] } }>
+      ).filter((o) => o.kind === 'Function');
       for (const f of functions)
         expect(f.spec.args, f.metadata.name).toContain(`--scratch-dir=${SCRATCH_DIR}`);
     }
