@@ -48,7 +48,7 @@ describe('generated catalog files (deploy/catalog)', () => {
     }
   });
 
-  it('give every step Function the scratch folder as a flag, so the standalone runner maps it under the state folder', () => {
+  it('gives every step Function the scratch folder as a flag, so the standalone runner maps it under the state folder', () => {
     for (const file of ['postgres.yaml', 'update-status.yaml']) {
       const functions = (
         catalogObjects(file) as Array<{ kind: string; metadata: { name: string }; spec: { args?: string[] } }>
