@@ -3,7 +3,13 @@
  * what makes the phase final (stash-spec §1.5), so a failed push is recorded, never thrown.
  */
 import type { Condition, ObjectOf } from '../api/index.ts';
-import { BackupSessionCondition as C, BackupSessionReason as R, getCondition } from '../core/conditions.ts';
+import {
+  attemptCondition,
+  BackupSessionCondition as C,
+  BackupSessionReason as R,
+  conditionOf,
+  getCondition,
+} from '../core/conditions.ts';
 import type { SessionKind } from '../core/final-phases.ts';
 import { errorMessage } from '../errors.ts';
 import type { ControllerContext } from './context.ts';
@@ -11,30 +17,23 @@ import { recordEvent } from './events.ts';
 import { setSessionCondition } from './session-status.ts';
 
 async function pushSessionMetrics(enabled: boolean, push: () => Promise<void>): Promise<Condition> {
-  if (!enabled) {
-    return {
-      type: C.MetricsPushed,
-      status: 'True',
-      reason: R.SuccessfullyPushedMetrics,
-      message: 'No Pushgateway is configured; metrics were not pushed.',
-    };
-  }
-  try {
-    await push();
-    return {
-      type: C.MetricsPushed,
-      status: 'True',
-      reason: R.SuccessfullyPushedMetrics,
-      message: 'Successfully pushed metrics.',
-    };
-  } catch (e) {
-    return {
-      type: C.MetricsPushed,
-      status: 'False',
-      reason: R.FailedToPushMetrics,
-      message: `Failed to push metrics. Reason: ${errorMessage(e)}`,
-    };
-  }
+  const reasons = { succeeded: R.SuccessfullyPushedMetrics, failed: R.FailedToPushMetrics };
+  if (!enabled)
+    return conditionOf(
+      C.MetricsPushed,
+      true,
+      reasons.succeeded,
+      'No Pushgateway is configured; metrics were not pushed.',
+    );
+  return attemptCondition(
+    C.MetricsPushed,
+    reasons,
+    async () => {
+      await push();
+      return 'Successfully pushed metrics.';
+    },
+    (e) => `Failed to push metrics. Reason: ${errorMessage(e)}`,
+  );
 }
 
 /**

@@ -5,7 +5,7 @@
  * this is the one place that checks it.
  */
 import type { Condition, ObjectOf } from '../api/index.ts';
-import { BackupInvokerCondition as C, BackupInvokerReason as R } from '../core/conditions.ts';
+import { BackupInvokerCondition as C, BackupInvokerReason as R, conditionOf } from '../core/conditions.ts';
 import type { ControllerContext } from './context.ts';
 import { checkUsagePolicy, needsNamespaceLabels } from './repository/usage-policy.ts';
 
@@ -29,7 +29,7 @@ export async function checkRepositoryAccess(
   const subject = `${repoNs}/${ref.name}`;
   const repository = await ctx.store.get('Repository', repoNs, ref.name);
   if (!repository) {
-    const notFound = condition(
+    const notFound = conditionOf(
       C.RepositoryFound,
       false,
       R.RepositoryNotAvailable,
@@ -37,7 +37,7 @@ export async function checkRepositoryAccess(
     );
     return { repository, conditions: [notFound], missing: true, refused: false };
   }
-  const found = condition(C.RepositoryFound, true, R.RepositoryAvailable, `Repository ${subject} exist.`);
+  const found = conditionOf(C.RepositoryFound, true, R.RepositoryAvailable, `Repository ${subject} exist.`);
   const secret = await secretCondition(ctx, repository, repoNs);
   const refusal = checkUsagePolicy(
     repository,
@@ -47,8 +47,8 @@ export async function checkRepositoryAccess(
       : undefined,
   );
   const validation = refusal
-    ? condition(C.ValidationPassed, false, R.ResourceValidationFailed, refusal)
-    : condition(C.ValidationPassed, true, R.ResourceValidationPassed, 'Successfully validated.');
+    ? conditionOf(C.ValidationPassed, false, R.ResourceValidationFailed, refusal)
+    : conditionOf(C.ValidationPassed, true, R.ResourceValidationPassed, 'Successfully validated.');
   return {
     repository,
     conditions: [found, secret, validation],
@@ -65,23 +65,19 @@ async function secretCondition(
   const secretName = repository.spec.backend.storageSecretName;
   if (!secretName) {
     const message = `Repository ${repoNs}/${repository.metadata.name} has no spec.backend.storageSecretName.`;
-    return condition(C.BackendSecretFound, false, R.BackendSecretNotAvailable, message);
+    return conditionOf(C.BackendSecretFound, false, R.BackendSecretNotAvailable, message);
   }
   return (await ctx.store.get('Secret', repoNs, secretName))
-    ? condition(
+    ? conditionOf(
         C.BackendSecretFound,
         true,
         R.BackendSecretAvailable,
         `Backend Secret ${repoNs}/${secretName} exist.`,
       )
-    : condition(
+    : conditionOf(
         C.BackendSecretFound,
         false,
         R.BackendSecretNotAvailable,
         `Backend Secret ${repoNs}/${secretName} does not exist.`,
       );
-}
-
-function condition(type: string, ok: boolean, reason: string, message: string): Condition {
-  return { type, status: ok ? 'True' : 'False', reason, message };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Condition } from '../api/index.ts';
 import {
+  attemptCondition,
   BackupInvokerCondition,
   BackupSessionCondition,
   getCondition,
@@ -108,5 +109,24 @@ describe('condition queries', () => {
   it('Given the constants, When read, Then they equal the Stash strings', () => {
     expect(BackupInvokerCondition.CronJobCreated).toBe('CronJobCreated');
     expect(BackupSessionCondition.MetricsPushed).toBe('MetricsPushed');
+  });
+});
+
+describe('attemptCondition', () => {
+  const reasons = { succeeded: 'Done', failed: 'NotDone' };
+  it('Given an action that returns, Then True with its message; one that throws, Then False with the error', async () => {
+    expect(await attemptCondition('T', reasons, () => Promise.resolve('all good'))).toEqual({
+      type: 'T',
+      status: 'True',
+      reason: 'Done',
+      message: 'all good',
+    });
+    const failed = await attemptCondition(
+      'T',
+      reasons,
+      () => Promise.reject(new Error('boom')),
+      (e) => `x: ${String(e)}`,
+    );
+    expect(failed).toEqual({ type: 'T', status: 'False', reason: 'NotDone', message: 'x: Error: boom' });
   });
 });

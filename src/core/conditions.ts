@@ -2,6 +2,7 @@
  * Status conditions as Stash writes them (kmapi.Condition) and the exact type/reason strings of
  * stash-spec §1.4–1.6. Upsert follows kmodules `SetCondition`.
  */
+import { errorMessage } from '../errors.ts';
 import type { Condition } from '../api/index.ts';
 
 /**
@@ -35,6 +36,28 @@ export function setCondition(
     return current as Condition[];
   }
   return current.map((c, i) => (i === idx ? stamped : c));
+}
+
+/** A condition of `type` saying it holds (True) or not (False), with its reason and message. */
+export function conditionOf(type: string, holds: boolean, reason: string, message: string): Condition {
+  return { type, status: holds ? 'True' : 'False', reason, message };
+}
+
+/**
+ * Runs `action` and reports it as a condition of `type`: True with the success reason and the
+ * message the action returns, or False with the failure reason and the error (through `failed`).
+ */
+export async function attemptCondition(
+  type: string,
+  reasons: { succeeded: string; failed: string },
+  action: () => Promise<string>,
+  failed: (e: unknown) => string = errorMessage,
+): Promise<Condition> {
+  try {
+    return conditionOf(type, true, reasons.succeeded, await action());
+  } catch (e) {
+    return conditionOf(type, false, reasons.failed, failed(e));
+  }
 }
 
 export function getCondition(list: readonly Condition[] | undefined, type: string): Condition | undefined {

@@ -7,11 +7,11 @@ import type { Condition, ObjectOf } from '../../api/index.ts';
 import { nameOf, namespaceOf } from '../../api/well-known.ts';
 import { backupInvokerPhase } from '../../core/backup-invoker-phase.ts';
 import {
+  attemptCondition,
   BackupInvokerCondition as C,
   BackupInvokerReason as R,
   setCondition,
 } from '../../core/conditions.ts';
-import { errorMessage } from '../../errors.ts';
 import { done, requeueAfter, type ControllerContext, type ReconcileResult } from '../context.ts';
 import { withoutReconcileFailure } from '../report-failure.ts';
 import { checkRepositoryAccess } from '../repository-access.ts';
@@ -83,18 +83,11 @@ async function targetCheck(
 /** The trigger (CronJob or in-process cron) is ensured; CronJobCreated says how it went. */
 async function keepSchedule(ctx: ControllerContext, bc: Bc): Promise<Condition | undefined> {
   if (!bc.spec.schedule) return undefined;
-  try {
+  const reasons = { succeeded: R.CronJobCreationSucceeded, failed: R.CronJobCreationFailed };
+  return attemptCondition(C.CronJobCreated, reasons, async () => {
     const trigger = await ctx.scheduler.ensure(bc);
-    const message = `Successfully created backup triggering CronJob ${trigger}.`;
-    return { type: C.CronJobCreated, status: 'True', reason: R.CronJobCreationSucceeded, message };
-  } catch (e) {
-    return {
-      type: C.CronJobCreated,
-      status: 'False',
-      reason: R.CronJobCreationFailed,
-      message: errorMessage(e),
-    };
-  }
+    return `Successfully created backup triggering CronJob ${trigger}.`;
+  });
 }
 
 /** A configuration that is not ready must not fire. */

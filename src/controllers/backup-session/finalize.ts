@@ -2,9 +2,10 @@
  * The end of a BackupSession: history cleanup by backupHistoryLimit (§3.8), then the session
  * metrics, which make the phase final.
  */
-import type { Condition, ObjectOf } from '../../api/index.ts';
+import type { ObjectOf } from '../../api/index.ts';
 import { namespaceOf } from '../../api/well-known.ts';
 import {
+  attemptCondition,
   BackupSessionCondition as SC,
   BackupSessionReason as SR,
   getCondition,
@@ -47,27 +48,20 @@ export async function cleanupHistory(
   bc: Bc,
   outcome: 'completed' | 'skipped',
 ): Promise<void> {
-  let cleaned: Condition;
-  try {
-    const completing = outcome === 'completed' ? session.metadata.name : undefined;
-    const newestFirst = sortNewestFirst(await invokerSessions(ctx, bc));
-    for (const old of historyToDelete(newestFirst, bc.spec.backupHistoryLimit, completing)) {
-      if (old.metadata.name !== session.metadata.name)
-        await ctx.store.delete('BackupSession', namespaceOf(session), old.metadata.name ?? '');
-    }
-    cleaned = {
-      type: SC.BackupHistoryCleaned,
-      status: 'True',
-      reason: SR.SuccessfullyCleanedBackupHistory,
-      message: 'Successfully cleaned up backup history according to backupHistoryLimit.',
-    };
-  } catch (e) {
-    cleaned = {
-      type: SC.BackupHistoryCleaned,
-      status: 'False',
-      reason: SR.FailedToCleanBackupHistory,
-      message: `Failed to cleanup old BackupSessions. Reason: ${errorMessage(e)}`,
-    };
-  }
+  const reasons = { succeeded: SR.SuccessfullyCleanedBackupHistory, failed: SR.FailedToCleanBackupHistory };
+  const cleaned = await attemptCondition(
+    SC.BackupHistoryCleaned,
+    reasons,
+    async () => {
+      const completing = outcome === 'completed' ? session.metadata.name : undefined;
+      const newestFirst = sortNewestFirst(await invokerSessions(ctx, bc));
+      for (const old of historyToDelete(newestFirst, bc.spec.backupHistoryLimit, completing)) {
+        if (old.metadata.name !== session.metadata.name)
+          await ctx.store.delete('BackupSession', namespaceOf(session), old.metadata.name ?? '');
+      }
+      return 'Successfully cleaned up backup history according to backupHistoryLimit.';
+    },
+    (e) => `Failed to cleanup old BackupSessions. Reason: ${errorMessage(e)}`,
+  );
   await setSessionCondition(ctx, session, cleaned);
 }

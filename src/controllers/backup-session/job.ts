@@ -6,6 +6,7 @@ import { updateSessionStatus } from '../session-status.ts';
 import type { Condition, ObjectOf, TargetRef } from '../../api/index.ts';
 import { LABEL_INVOKER_NAME, LABEL_INVOKER_TYPE, nameOf, namespaceOf } from '../../api/well-known.ts';
 import {
+  attemptCondition,
   BackupAction as A,
   BackupSessionCondition as SC,
   BackupSessionReason as SR,
@@ -16,7 +17,6 @@ import { backupJobName } from '../../core/naming.ts';
 import { shouldSkip } from '../../core/schedule-skip.ts';
 import { upsertBackupTargetStatus } from '../../core/status-merge.ts';
 import { targetRefEquals, targetRefOf } from '../../core/target-ref.ts';
-import { errorMessage } from '../../errors.ts';
 import { requeueAfter, type ControllerContext, type ReconcileResult } from '../context.ts';
 import { recordEvent } from '../events.ts';
 import { sessionDeadline } from '../session-deadline.ts';
@@ -82,25 +82,19 @@ export async function startJob(ctx: ControllerContext, session: Session, bc: Bc)
 }
 
 async function ensureJob(ctx: ControllerContext, session: Session, bc: Bc): Promise<Condition> {
-  try {
+  const reasons = {
+    succeeded: TR.SuccessfullyEnsuredBackupExecutor,
+    failed: TR.FailedToEnsureBackupExecutor,
+  };
+  const ensured = await attemptCondition(TC.BackupExecutorEnsured, reasons, async () => {
     const job = await buildBackupJob(ctx, session, bc);
     await ctx.executor.ensure(job);
     await recordEvent(ctx, session, 'Normal', 'BackupJobCreated', `Created backup job ${job.name}`);
-    return {
-      type: TC.BackupExecutorEnsured,
-      status: 'True',
-      reason: TR.SuccessfullyEnsuredBackupExecutor,
-      message: `Backup job ${job.name} has been created.`,
-    };
-  } catch (e) {
-    await recordEvent(ctx, session, 'Warning', 'BackupExecutorFailed', errorMessage(e));
-    return {
-      type: TC.BackupExecutorEnsured,
-      status: 'False',
-      reason: TR.FailedToEnsureBackupExecutor,
-      message: errorMessage(e),
-    };
-  }
+    return `Backup job ${job.name} has been created.`;
+  });
+  if (ensured.status === 'False')
+    await recordEvent(ctx, session, 'Warning', 'BackupExecutorFailed', ensured.message ?? '');
+  return ensured;
 }
 
 /**

@@ -13,13 +13,13 @@ import {
   namespaceOf,
 } from '../../api/well-known.ts';
 import {
+  attemptCondition,
   RestoreSessionCondition as C,
   RestoreSessionReason as R,
   setCondition,
 } from '../../core/conditions.ts';
 import { DEFAULT_HOST } from '../../core/hostname.ts';
 import { restoreJobName } from '../../core/naming.ts';
-import { errorMessage } from '../../errors.ts';
 import { done, requeueAfter, type ControllerContext, type ReconcileResult } from '../context.ts';
 import { checkRepositoryAccess } from '../repository-access.ts';
 import { resolveJobSteps } from '../resolve-steps.ts';
@@ -96,7 +96,11 @@ async function ensureJob(
 ): Promise<Condition> {
   const name = nameOf(rs);
   const namespace = namespaceOf(rs);
-  try {
+  const reasons = {
+    succeeded: R.SuccessfullyEnsuredRestoreExecutor,
+    failed: R.FailedToEnsureRestoreExecutor,
+  };
+  return attemptCondition(C.RestoreExecutorEnsured, reasons, async () => {
     const steps = await resolveJobSteps(ctx, {
       mode: 'restore',
       invoker: rs,
@@ -113,20 +117,8 @@ async function ensureJob(
       repository: repositoryRef(repository),
       ...invokerJobSettings(rs.spec),
     });
-    return {
-      type: C.RestoreExecutorEnsured,
-      status: 'True',
-      reason: R.SuccessfullyEnsuredRestoreExecutor,
-      message: `Restore job ${restoreJobName(name, 0)} has been created.`,
-    };
-  } catch (e) {
-    return {
-      type: C.RestoreExecutorEnsured,
-      status: 'False',
-      reason: R.FailedToEnsureRestoreExecutor,
-      message: errorMessage(e),
-    };
-  }
+    return `Restore job ${restoreJobName(name, 0)} has been created.`;
+  });
 }
 
 /** The Job's last step reports the host; a Job that ended (or vanished) without it failed the restore. */
